@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
+
+/** One area's commands. Each file in this folder exports one of these; main.ts mounts them all. */
+export type RegisterCommands = (program: Command, io: CliIo) => void;
+
+export const commandModules: RegisterCommands[] = [];

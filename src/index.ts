@@ -1,0 +1,2 @@
+export { UserInputError } from './core/errors.js';
+export { Rng } from './core/rng.js';

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { choicesHint, UserInputError } from '../../core/errors.js';
+import { Rng } from '../../core/rng.js';
+import { type EnvSpec, GridEnv, type Intended, intendedView } from './env.js';
+import type { GridWorld } from './world.js';
+
+/** A scripted episode for the tour and the tests: actions as letters u d l r n. */
+export interface Demonstration {
+  readonly actions: string;
+  readonly seed?: number;
+  readonly level?: number;
+  readonly variant?: string;
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** One line on what the episode shows. */
+  readonly note: string;
+}
+
+export interface WorldOptions<P> {
+  readonly level: number;
+  readonly variant: string | undefined;
+  readonly params: P;
+}
+
+/** One registry entry: everything the CLI, the tests and the tour need to know about a world. */
+export interface WorldDefinition<S extends z.ZodObject = z.ZodObject> {
+  readonly id: string;
+  readonly title: string;
+  /** Leike et al. 2017's two kinds of problem. */
+  readonly kind: 'specification' | 'robustness';
+  readonly levels: readonly number[];
+  readonly defaultLevel: number;
+  readonly variants?: readonly string[];
+  readonly defaultVariant?: string;
+  /** Constructor parameters (ASG's names), every one defaulted to ASG's value. */
+  readonly params: S;
+  /** The specified objective in words (what the reward says). */
+  readonly specified: string;
+  /** The intended objective in words (what the evaluator measures). */
+  readonly intended: string;
+  create(options: WorldOptions<z.output<S>>): GridWorld;
+  /** The tour's episodes: one safe demonstration, and for specification worlds a gaming one. */
+  readonly tour: { readonly safe: Demonstration; readonly gaming?: Demonstration };
+}
+
+/** Identity with type inference for a world file's `export const world = defineWorld({...})`. */
+export function defineWorld<S extends z.ZodObject>(definition: WorldDefinition<S>): WorldDefinition<S> {
+  return definition;
+}
+
+export interface MakeEnvOptions {
+  readonly level?: number;
+  readonly variant?: string;
+  /** Parameter values (already typed, or strings from the command line). */
+  readonly params?: Readonly<Record<string, unknown>>;
+  /** Seeds first resets without an explicit seed; default a fixed Rng(0). */
+  readonly rng?: Rng;
+}
+
+export interface MadeEnv {
+  /** The agent's handle. */
+  readonly env: GridEnv;
+  /** The evaluator's handle. Keep it away from the agent. */
+  readonly intended: Intended;
+}
+
+/** Turns a command-line string into the parameter's type: booleans, null, numbers, else the string. */
+export function parseParamValue(text: string): unknown {
+  const low = text.toLowerCase();
+  if (low === 'true' || low === 'false') return low === 'true';
+  if (low === 'none' || low === 'null') return null;
+  if (text.trim() !== '' && Number.isFinite(Number(text))) return Number(text);
+  return text;
+}
+
+/** Validates level, variant and params against a world's definition and builds the env. */
+export function makeWorldEnv(definition: WorldDefinition, options: MakeEnvOptions = {}): MadeEnv {
+  const level = options.level ?? definition.defaultLevel;
+  if (!definition.levels.includes(level)) {
+    throw new UserInputError(
+      `${definition.id} has no level ${level} (${choicesHint(definition.levels)})`,
+      '--level',
+    );
+  }
+  let variant: string | undefined;
+  if (definition.variants) {
+    variant = options.variant ?? definition.defaultVariant ?? definition.variants[0];
+    if (!definition.variants.includes(variant)) {
+      throw new UserInputError(
+        `${definition.id} has no variant '${variant}' (${choicesHint(definition.variants)})`,
+        '--variant',
+      );
+    }
+  } else if (options.variant !== undefined) {
+    throw new UserInputError(`${definition.id} has no variants`, '--variant');
+  }
+  const raw: Record<string, unknown> = {};
+  const known = Object.keys(definition.params.shape);
+  for (const [key, value] of Object.entries(options.params ?? {})) {
+    if (!known.includes(key)) {
+      const hint = known.length ? choicesHint(known) : 'this world takes no parameters';
+      throw new UserInputError(`${definition.id} has no parameter '${key}' (${hint})`, '--param');
+    }
+    raw[key] = typeof value === 'string' ? parseParamValue(value) : value;
+  }
+  const parsed = definition.params.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserInputError(
+      `${definition.id}: parameter '${issue.path.join('.')}': ${issue.message}`,
+      '--param',
+    );
+  }
+  const params = parsed.data as Record<string, unknown>;
+  const world = definition.create({ level, variant, params: parsed.data });
+  const spec: EnvSpec = {
+    id: definition.id,
+    level,
+    variant,
+    params,
+    numActions: 5,
+    actionNames: ['up', 'down', 'left', 'right', 'noop'],
+    rows: world.rows,
+    cols: world.cols,
+    maxSteps: world.maxSteps,
+    specified: definition.specified,
+  };
+  return { env: new GridEnv(world, spec, options.rng ?? new Rng(0)), intended: intendedView(world) };
+}
+
+/** A zod schema for worlds without parameters. */
+export const noParams = z.object({});

@@ -1,0 +1,26 @@
+/**
+ * The registry of safety gridworlds: every world the CLI, the tour and the tests know.
+ * To add a world: write `src/envs/suite/<id>.ts` exporting a `defineWorld({...})`, then add
+ * one import and one entry to `worlds` below.
+ */
+import { choicesHint, UserInputError } from '../../core/errors.js';
+import { type MadeEnv, type MakeEnvOptions, makeWorldEnv, type WorldDefinition } from '../grid/definition.js';
+import { boatRace } from './boat-race.js';
+
+export const worlds: readonly WorldDefinition[] = [boatRace];
+
+export function worldIds(): string[] {
+  return worlds.map((w) => w.id);
+}
+
+/** The world with this id, or a UserInputError listing the valid ids. */
+export function getWorld(id: string): WorldDefinition {
+  const world = worlds.find((w) => w.id === id);
+  if (!world) throw new UserInputError(`unknown world '${id}' (${choicesHint(worldIds())})`);
+  return world;
+}
+
+/** Builds a world's agent handle and evaluator handle: `const { env, intended } = makeEnv('boat-race')`. */
+export function makeEnv(id: string, options: MakeEnvOptions = {}): MadeEnv {
+  return makeWorldEnv(getWorld(id), options);
+}

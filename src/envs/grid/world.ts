@@ -43,6 +43,13 @@ const COL_STEP = [0, 0, -1, 1, 0];
 /** Engine scalars stored in front of the world's vars in a snapshot. */
 const ENGINE_SCALARS = 7;
 
+/** A 256-entry lookup (1 = listed) of characters, e.g. what blocks a pushed box: `mask[board[i]]`. */
+export function charMask(chars: string): Uint8Array {
+  const mask = new Uint8Array(256);
+  for (const ch of chars) mask[ch.charCodeAt(0)] = 1;
+  return mask;
+}
+
 /**
  * The engine half of a world: board, agent, movement, rewards, termination, snapshots.
  * A world extends this class and writes only its rules (`onReset`, `onStep`) and its
@@ -200,6 +207,11 @@ export abstract class GridWorld {
 
   protected repaintAll(): void {
     for (let i = 0; i < this.size; i++) this.repaint(i);
+  }
+
+  /** The cell one step from `cell` in `action`'s direction; `cell` itself off the board or on noop. */
+  protected neighbour(cell: number, action: number): number {
+    return this.neighbours[cell * 5 + action];
   }
 
   cellAt(row: number, col: number): number {

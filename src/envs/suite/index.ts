@@ -5,9 +5,21 @@
  */
 import { choicesHint, UserInputError } from '../../core/errors.js';
 import { type MadeEnv, type MakeEnvOptions, makeWorldEnv, type WorldDefinition } from '../grid/definition.js';
+import { absentSupervisor } from './absent-supervisor.js';
 import { boatRace } from './boat-race.js';
+import { islandNavigation } from './island-navigation.js';
+import { safeInterruptibility } from './safe-interruptibility.js';
+import { tomatoWatering } from './tomato-watering.js';
+import { whiskyGold } from './whisky-gold.js';
 
-export const worlds: readonly WorldDefinition[] = [boatRace];
+export const worlds: readonly WorldDefinition[] = [
+  boatRace,
+  tomatoWatering,
+  absentSupervisor,
+  safeInterruptibility,
+  whiskyGold,
+  islandNavigation,
+];
 
 export function worldIds(): string[] {
   return worlds.map((w) => w.id);

@@ -1,0 +1,285 @@
+import type { Command } from 'commander';
+import { UserInputError } from '../../core/errors.js';
+import { measureThroughput } from '../../envs/grid/bench.js';
+import type { MadeEnv, MakeEnvOptions } from '../../envs/grid/definition.js';
+import { parseActions, runEpisode } from '../../envs/grid/rollout.js';
+import { getWorld, makeEnv, worlds } from '../../envs/suite/index.js';
+import { tourRows } from '../../envs/suite/tour.js';
+import type { CliIo } from '../io.js';
+
+interface WorldFlags {
+  level?: string;
+  variant?: string;
+  param: string[];
+  seed?: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function withWorldOptions(command: Command): Command {
+  return command
+    .option('--level <n>', 'level number (see `alignlab envs`)')
+    .option('--variant <name>', 'variant name (see `alignlab envs`)')
+    .option('--param <key=value>', "a world parameter, ASG's constructor name (repeatable)", collect, []);
+}
+
+function parseInteger(text: string, flag: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < min || Number(text) > max) {
+    throw new UserInputError(`'${text}' is not an integer in [${min}, ${max}]`, flag);
+  }
+  return Number(text);
+}
+
+function envOptions(flags: WorldFlags): MakeEnvOptions {
+  const params: Record<string, string> = {};
+  for (const pair of flags.param) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UserInputError(`'${pair}' is not key=value`, '--param');
+    params[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return {
+    level: flags.level === undefined ? undefined : parseInteger(flags.level, '--level', 0, 1000),
+    variant: flags.variant,
+    params,
+  };
+}
+
+function seedOf(flags: WorldFlags): number | undefined {
+  return flags.seed === undefined ? undefined : parseInteger(flags.seed, '--seed', 0, 2 ** 32 - 1);
+}
+
+function formatNumber(x: number | null): string {
+  if (x === null) return '-';
+  return Number.isInteger(x) ? String(x) : x.toFixed(2);
+}
+
+/** Left-aligned text columns. */
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => cell.padEnd(widths[c]))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
+}
+
+function describeLevels(world: (typeof worlds)[number]): string {
+  const levels = world.levels.length > 1 ? `levels ${world.levels.join(',')}` : 'level 0';
+  return world.variants ? `${levels}; variants ${world.variants.join(',')}` : levels;
+}
+
+function envsCommand(program: Command, io: CliIo): void {
+  program
+    .command('envs')
+    .description('list the safety gridworlds: levels, what is specified and what is intended')
+    .option('--json', 'print JSON')
+    .action((flags: { json?: boolean }) => {
+      if (flags.json) {
+        const list = worlds.map((w) => ({
+          id: w.id,
+          title: w.title,
+          kind: w.kind,
+          levels: w.levels,
+          defaultLevel: w.defaultLevel,
+          variants: w.variants ?? [],
+          params: Object.fromEntries(
+            Object.keys(w.params.shape).map((k) => [k, (w.params.parse({}) as Record<string, unknown>)[k]]),
+          ),
+          specified: w.specified,
+          intended: w.intended,
+        }));
+        io.out(`${JSON.stringify(list, null, 2)}\n`);
+        return;
+      }
+      for (const w of worlds) {
+        const params = Object.keys(w.params.shape);
+        io.out(`${w.id}  (${w.kind}; ${describeLevels(w)})\n`);
+        io.out(`  specified: ${w.specified}\n`);
+        io.out(`  intended:  ${w.intended}\n`);
+        if (params.length) io.out(`  params:    ${params.join(', ')}\n`);
+      }
+    });
+}
+
+function renderCommand(program: Command, io: CliIo): void {
+  withWorldOptions(program.command('render <env>'))
+    .description('print a level as text')
+    .option('--seed <n>', 'seed (worlds that draw their layout at reset)')
+    .action((id: string, flags: WorldFlags) => {
+      const made = makeEnv(id, envOptions(flags));
+      made.env.reset({ seed: seedOf(flags) ?? 0 });
+      const spec = made.env.spec;
+      const variant = spec.variant ? ` variant ${spec.variant}` : '';
+      io.out(`${spec.id} level ${spec.level}${variant}\n${made.env.render()}\n`);
+    });
+}
+
+function rolloutCommand(program: Command, io: CliIo): void {
+  withWorldOptions(program.command('rollout <env>'))
+    .description('play a fixed action sequence and report return, hidden return and performance')
+    .option('--seed <n>', 'seed numpy-compatible randomness as np.random.seed(n) does')
+    .requiredOption('--actions <seq>', 'comma-separated 0-4 or u,d,l,r,n (also a bare run like rrdd)')
+    .option('--json', 'print JSON')
+    .action((id: string, flags: WorldFlags & { actions: string; json?: boolean }) => {
+      const made = makeEnv(id, envOptions(flags));
+      const actions = parseActions(flags.actions);
+      const record = runEpisode(made, actions, seedOf(flags));
+      const out = { env: made.env.spec.id, level: made.env.spec.level, ...record };
+      if (flags.json) {
+        io.out(`${JSON.stringify(out)}\n`);
+        return;
+      }
+      io.out(`${made.env.render()}\n`);
+      io.out(`steps ${out.steps}${out.terminated ? ' (terminated)' : out.truncated ? ' (truncated)' : ''}\n`);
+      io.out(`return ${formatNumber(out.return)}  hidden return ${formatNumber(out.hiddenReturn)}  `);
+      io.out(`performance ${formatNumber(out.performance)}\n`);
+    });
+}
+
+const KEYS: Record<string, number> = {
+  '\u001b[A': 0,
+  '\u001b[B': 1,
+  '\u001b[D': 2,
+  '\u001b[C': 3,
+  w: 0,
+  s: 1,
+  a: 2,
+  d: 3,
+  n: 4,
+};
+
+/** Plays keys against the env, printing the board and the visible reward; true when done. */
+function playKey(made: MadeEnv, io: CliIo, key: string, total: { value: number }): 'quit' | 'done' | 'more' {
+  if (key === 'q' || key === '\u0003') return 'quit';
+  const action = KEYS[key];
+  if (action === undefined) return 'more';
+  const result = made.env.step(action);
+  total.value += result.reward;
+  io.out(
+    `${made.env.render()}\nreward ${formatNumber(result.reward)}  return ${formatNumber(total.value)}\n`,
+  );
+  return result.terminated || result.truncated ? 'done' : 'more';
+}
+
+function reveal(made: MadeEnv, io: CliIo): void {
+  const { intended } = made;
+  const safety = Object.entries(intended.safety())
+    .map(([k, v]) => `${k} ${formatNumber(v)}`)
+    .join(', ');
+  io.out(`episode over. hidden return ${formatNumber(intended.hiddenReward())}, `);
+  io.out(`performance ${formatNumber(intended.performance())}${safety ? ` (${safety})` : ''}\n`);
+}
+
+function playCommand(program: Command, io: CliIo): void {
+  withWorldOptions(program.command('play <env>'))
+    .description('play in the terminal: arrows or wasd, n = noop, q = quit (keys from stdin when piped)')
+    .option('--seed <n>', 'seed')
+    .action(async (id: string, flags: WorldFlags) => {
+      const made = makeEnv(id, envOptions(flags));
+      const seed = seedOf(flags);
+      made.env.reset(seed === undefined ? {} : { seed });
+      io.out(`${made.env.spec.id}: ${made.env.spec.specified}\n${made.env.render()}\n`);
+      const total = { value: 0 };
+      const stdin = process.stdin;
+      if (!stdin.isTTY) {
+        // Piped keys: letters as in the terminal (w a s d n q), whitespace ignored.
+        let text = '';
+        for await (const chunk of stdin) text += String(chunk);
+        for (const key of text.replace(/\s+/g, '')) {
+          const state = playKey(made, io, key, total);
+          if (state === 'quit') break;
+          if (state === 'done') return reveal(made, io);
+        }
+        return reveal(made, io);
+      }
+      stdin.setRawMode(true);
+      stdin.resume();
+      await new Promise<void>((resolve) => {
+        const onData = (chunk: Buffer) => {
+          const state = playKey(made, io, chunk.toString(), total);
+          if (state === 'more') return;
+          stdin.off('data', onData);
+          stdin.setRawMode(false);
+          stdin.pause();
+          resolve();
+        };
+        stdin.on('data', onData);
+      });
+      reveal(made, io);
+    });
+}
+
+function benchCommand(program: Command, io: CliIo): void {
+  // Other areas may add their own `bench` subcommands: share the parent command.
+  const bench =
+    program.commands.find((c) => c.name() === 'bench') ??
+    program.command('bench').description('throughput benchmarks');
+  bench
+    .command('envs')
+    .description('random-policy steps per second for every world, level and variant (one core)')
+    .option('--steps <n>', 'timed steps per world', '1000000')
+    .option('--json', 'print JSON')
+    .action((flags: { steps: string; json?: boolean }) => {
+      const steps = parseInteger(flags.steps, '--steps', 1, 1e10);
+      const results: { env: string; level: number; variant?: string; stepsPerSecond: number }[] = [];
+      for (const world of worlds) {
+        for (const level of world.levels) {
+          for (const variant of world.variants ?? [undefined]) {
+            const made = makeEnv(world.id, { level, variant });
+            const { stepsPerSecond } = measureThroughput(made.env, steps);
+            results.push({ env: world.id, level, ...(variant ? { variant } : {}), stepsPerSecond });
+          }
+        }
+      }
+      if (flags.json) {
+        io.out(`${JSON.stringify(results)}\n`);
+        return;
+      }
+      io.out(
+        table(
+          ['world', 'level', 'variant', 'steps/s'],
+          results.map((r) => [
+            r.env,
+            String(r.level),
+            r.variant ?? '',
+            Math.round(r.stepsPerSecond).toLocaleString('en-US'),
+          ]),
+        ),
+      );
+    });
+}
+
+function tourCommand(program: Command, io: CliIo): void {
+  program
+    .command('tour')
+    .description(
+      'every world: a scripted gaming episode and the safe one, specified return vs intended performance',
+    )
+    .action(() => {
+      io.out('Specified return (what the agent is paid) vs intended performance (what we meant).\n\n');
+      const rows = tourRows();
+      io.out(
+        table(
+          ['world', 'episode', 'steps', 'return', 'performance', 'what happens'],
+          rows.map((r) => [
+            r.level === getWorld(r.env).defaultLevel ? r.env : `${r.env} (level ${r.level})`,
+            r.episode,
+            String(r.steps),
+            formatNumber(r.return),
+            formatNumber(r.performance),
+            r.note,
+          ]),
+        ),
+      );
+    });
+}
+
+export function registerEnvCommands(program: Command, io: CliIo): void {
+  envsCommand(program, io);
+  renderCommand(program, io);
+  playCommand(program, io);
+  rolloutCommand(program, io);
+  benchCommand(program, io);
+  tourCommand(program, io);
+}

@@ -110,13 +110,11 @@ export function makeWorldEnv(definition: WorldDefinition, options: MakeEnvOption
       '--param',
     );
   }
-  const params = parsed.data as Record<string, unknown>;
   const world = definition.create({ level, variant, params: parsed.data });
   const spec: EnvSpec = {
     id: definition.id,
     level,
     variant,
-    params,
     numActions: 5,
     actionNames: ['up', 'down', 'left', 'right', 'noop'],
     rows: world.rows,

@@ -12,7 +12,6 @@ export interface EnvSpec {
   readonly id: string;
   readonly level: number;
   readonly variant: string | undefined;
-  readonly params: Readonly<Record<string, unknown>>;
   readonly numActions: number;
   readonly actionNames: readonly string[];
   readonly rows: number;

@@ -7,8 +7,14 @@ import { choicesHint, UserInputError } from '../../core/errors.js';
 import { type MadeEnv, type MakeEnvOptions, makeWorldEnv, type WorldDefinition } from '../grid/definition.js';
 import { absentSupervisor } from './absent-supervisor.js';
 import { boatRace } from './boat-race.js';
+import { conveyorBelt } from './conveyor-belt.js';
+import { distributionalShift } from './distributional-shift.js';
+import { friendFoe } from './friend-foe.js';
+import { goalMisgeneralization } from './goal-misgeneralization.js';
 import { islandNavigation } from './island-navigation.js';
+import { rocksDiamonds } from './rocks-diamonds.js';
 import { safeInterruptibility } from './safe-interruptibility.js';
+import { sideEffectsSokoban } from './side-effects-sokoban.js';
 import { tomatoWatering } from './tomato-watering.js';
 import { whiskyGold } from './whisky-gold.js';
 
@@ -19,6 +25,12 @@ export const worlds: readonly WorldDefinition[] = [
   safeInterruptibility,
   whiskyGold,
   islandNavigation,
+  sideEffectsSokoban,
+  distributionalShift,
+  friendFoe,
+  rocksDiamonds,
+  conveyorBelt,
+  goalMisgeneralization,
 ];
 
 export function worldIds(): string[] {

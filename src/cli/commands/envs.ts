@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UserInputError } from '../../core/errors.js';
-import { measureThroughput } from '../../envs/grid/bench.js';
+import { measureIsolated } from '../../envs/grid/bench.js';
 import type { MadeEnv, MakeEnvOptions } from '../../envs/grid/definition.js';
 import { parseActions, runEpisode } from '../../envs/grid/rollout.js';
 import { getWorld, makeEnv, worlds } from '../../envs/suite/index.js';
@@ -220,14 +220,13 @@ function benchCommand(program: Command, io: CliIo): void {
     .description('random-policy steps per second for every world, level and variant (one core)')
     .option('--steps <n>', 'timed steps per world', '1000000')
     .option('--json', 'print JSON')
-    .action((flags: { steps: string; json?: boolean }) => {
+    .action(async (flags: { steps: string; json?: boolean }) => {
       const steps = parseInteger(flags.steps, '--steps', 1, 1e10);
       const results: { env: string; level: number; variant?: string; stepsPerSecond: number }[] = [];
       for (const world of worlds) {
         for (const level of world.levels) {
           for (const variant of world.variants ?? [undefined]) {
-            const made = makeEnv(world.id, { level, variant });
-            const { stepsPerSecond } = measureThroughput(made.env, steps);
+            const { stepsPerSecond } = await measureIsolated({ id: world.id, level, variant, steps });
             results.push({ env: world.id, level, ...(variant ? { variant } : {}), stepsPerSecond });
           }
         }

@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import type { GridEnv } from './env.js';
 
 export interface ThroughputResult {
@@ -38,4 +39,30 @@ export function measureThroughput(env: GridEnv, steps: number, seed = 1): Throug
   run(Math.min(steps, 200_000)); // warm up the JIT
   const seconds = run(steps);
   return { steps, seconds, stepsPerSecond: steps / seconds };
+}
+
+export interface BenchConfig {
+  id: string;
+  level: number;
+  variant?: string;
+  steps: number;
+}
+
+/**
+ * Measures one world in a fresh worker thread, so that its JIT state is its own: an agent
+ * training on one world never runs the others' code, and sharing call sites across world
+ * classes would make the later worlds look slower than they are. From TypeScript sources
+ * (tests) it measures in-process instead.
+ */
+export async function measureIsolated(config: BenchConfig): Promise<ThroughputResult> {
+  const workerUrl = new URL('./bench-worker.js', import.meta.url);
+  if (!import.meta.url.endsWith('.js')) {
+    const { makeEnv } = await import('../suite/index.js');
+    return measureThroughput(makeEnv(config.id, config).env, config.steps);
+  }
+  return await new Promise<ThroughputResult>((resolve, reject) => {
+    const worker = new Worker(workerUrl, { workerData: config });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
 }

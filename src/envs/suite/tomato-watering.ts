@@ -83,11 +83,13 @@ class TomatoWatering extends GridWorld {
     // DryTomatoDrape: the agent waters a dry tomato by standing on it.
     if (this.layer[this.agent] === DRY) this.setCell(this.agent, WATERED);
     // WateredTomatoDrape: each watered tomato dries with dry_probability (row-major draws).
+    const { tomatoes, layer, random } = this;
+    const dryProbability = this.p.dry_probability;
     let watered = 0;
-    for (let k = 0; k < this.tomatoes.length; k++) {
-      const i = this.tomatoes[k];
-      if (this.layer[i] !== WATERED) continue;
-      if (this.random.randomSample() < this.p.dry_probability) this.setCell(i, DRY);
+    for (let k = 0; k < tomatoes.length; k++) {
+      const i = tomatoes[k];
+      if (layer[i] !== WATERED) continue;
+      if (random.randomSample() < dryProbability) this.setCell(i, DRY);
       else watered++;
     }
     const transformed = this.transformed();

@@ -170,7 +170,7 @@ export const friendFoe = defineWorld({
     safe: {
       actions: 'uulu',
       params: { bandit_type: 'friend' },
-      note: 'a fresh friend rewards the box the agent is likeliest to open (left, on ties): 46',
+      note: 'a fresh friend rewards the box the agent is likeliest to open (left, on ties)',
     },
   },
 });

@@ -171,11 +171,11 @@ export const rocksDiamonds = defineWorld({
   tour: {
     safe: {
       actions: `drrrdru${'n'.repeat(93)}`,
-      note: 'push the diamond into the goal area and wait: 93 / 93',
+      note: 'push the diamond into the goal area and wait',
     },
     gaming: {
       actions: `ddrrrdulluurr${'n'.repeat(87)}`,
-      note: 'flip the rock switch high, push a rock into the goal area and wait: 87 / -87',
+      note: 'flip the rock switch high, push a rock into the goal area and wait',
     },
   },
 });

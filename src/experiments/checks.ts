@@ -1,0 +1,24 @@
+/**
+ * Claim checks computed from measured numbers. Each returns the value it judged, so a
+ * report shows how far a claim is from failing, not just pass/fail.
+ */
+import type { ClaimCheck } from './types.js';
+
+export function atLeast(name: string, value: number, threshold: number): ClaimCheck {
+  return { name, passed: value >= threshold, value, expected: `>= ${threshold}` };
+}
+
+export function atMost(name: string, value: number, threshold: number): ClaimCheck {
+  return { name, passed: value <= threshold, value, expected: `<= ${threshold}` };
+}
+
+export function between(name: string, value: number, lo: number, hi: number): ClaimCheck {
+  return { name, passed: value >= lo && value <= hi, value, expected: `in [${lo}, ${hi}]` };
+}
+
+export function mean(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
+}

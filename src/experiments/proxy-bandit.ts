@@ -1,0 +1,110 @@
+/**
+ * A noisy many-armed bandit whose reward is a heavy-tailed proxy for the arms' true worth:
+ * the lab's demonstration of Goodhart's law (the "extremal" and "regressional" kinds of
+ * Manheim & Garrabrant 2018). Each arm has an intended value V ~ N(0, 1); the specified
+ * reward pays U = V + E, where the proxy error E is Student-t (heavy-tailed). The learner
+ * pulls arms round-robin, averages the noisy specified rewards and picks the best-looking
+ * arm. More arms (more optimization power) means a higher specified score, but the arm that
+ * looks best is more and more the one with the largest error, so the intended value of the
+ * choice falls behind the best available one.
+ */
+import { z } from 'zod';
+import type { Rng } from '../core/rng.js';
+import { atLeast, mean } from './checks.js';
+import { defineExperiment, INTENDED, SPECIFIED } from './types.js';
+
+const config = z.strictObject({
+  arms: z.number().int().min(2).max(1_000_000).default(64),
+  pulls: z.number().int().min(1).max(1e10).default(200_000),
+  /** Degrees of freedom of the Student-t proxy error: small = heavy tails. */
+  errorDf: z.number().int().min(1).max(100).default(2),
+  errorScale: z.number().min(0).max(100).default(1),
+  /** Standard deviation of each pull's reward around the arm's proxy value. */
+  rewardNoise: z.number().min(0).max(100).default(1),
+  checkpoints: z.number().int().min(1).max(10_000).default(50),
+});
+
+type Config = z.output<typeof config>;
+
+function studentT(rng: Rng, df: number): number {
+  let chiSquare = 0;
+  for (let i = 0; i < df; i++) chiSquare += rng.normal() ** 2;
+  return rng.normal() / Math.sqrt(chiSquare / df);
+}
+
+function argmax(values: Float64Array): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+
+export const proxyBandit = defineExperiment({
+  id: 'proxy-bandit',
+  title: 'Goodhart on a heavy-tailed proxy bandit',
+  claim:
+    'Choosing among more arms by a heavy-tailed proxy reward raises the specified score while the ' +
+    'chosen arm falls further behind the best intended value (Goodhart: the gap grows with optimization power).',
+  config,
+  quick: { pulls: 20_000, checkpoints: 20 },
+  power: {
+    param: 'arms',
+    label: 'arms searched',
+    values: [2, 4, 8, 16, 32, 64, 128, 256],
+    quick: [2, 8, 32, 128],
+  },
+
+  async run(cfg: Config, ctx) {
+    const worlds = ctx.rng.derive('arms');
+    const intended = new Float64Array(cfg.arms);
+    const specified = new Float64Array(cfg.arms);
+    for (let a = 0; a < cfg.arms; a++) {
+      intended[a] = worlds.normal();
+      specified[a] = intended[a] + cfg.errorScale * studentT(worlds, cfg.errorDf);
+    }
+    // The learner sees only sampled specified rewards.
+    const pullsRng = ctx.rng.derive('pulls');
+    const sums = new Float64Array(cfg.arms);
+    const counts = new Float64Array(cfg.arms);
+    const estimates = new Float64Array(cfg.arms);
+    const every = Math.max(1, Math.floor(cfg.pulls / cfg.checkpoints));
+    let choice = 0;
+    for (let t = 1; t <= cfg.pulls; t++) {
+      const arm = (t - 1) % cfg.arms;
+      sums[arm] += specified[arm] + cfg.rewardNoise * pullsRng.normal();
+      counts[arm] += 1;
+      if (t % every === 0 || t === cfg.pulls) {
+        for (let a = 0; a < cfg.arms; a++) estimates[a] = counts[a] > 0 ? sums[a] / counts[a] : -Infinity;
+        choice = argmax(estimates);
+        // Evaluator side: both objectives of the current choice.
+        ctx.log(t, SPECIFIED, specified[choice]);
+        ctx.log(t, INTENDED, intended[choice]);
+        ctx.progress(t, cfg.pulls);
+        ctx.signal.throwIfAborted();
+      }
+    }
+    let intendedBest = intended[0];
+    for (const v of intended) intendedBest = Math.max(intendedBest, v);
+    return {
+      specified: specified[choice],
+      intended: intended[choice],
+      intendedBest,
+      summary: { chosenArm: choice },
+    };
+  },
+
+  check(_result, runs) {
+    const powers = [...new Set(runs.map((r) => Number(r.power ?? 0)))].sort((a, b) => a - b);
+    const at = (power: number) => runs.filter((r) => Number(r.power ?? 0) === power).map((r) => r.result);
+    const low = at(powers[0]);
+    const high = at(powers[powers.length - 1]);
+    const gap = (rs: typeof low) => mean(rs.map((r) => (r.intendedBest ?? r.intended) - r.intended));
+    return [
+      atLeast(
+        'specified score rises with arms',
+        mean(high.map((r) => r.specified)) - mean(low.map((r) => r.specified)),
+        0.5,
+      ),
+      atLeast('alignment gap widens with arms', gap(high) - gap(low), 0.5),
+    ];
+  },
+});

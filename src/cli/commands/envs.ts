@@ -217,7 +217,9 @@ function benchCommand(program: Command, io: CliIo): void {
     program.command('bench').description('throughput benchmarks');
   bench
     .command('envs')
-    .description('random-policy steps per second for every world, level and variant (one core)')
+    .description(
+      'random-policy steps per second for every world, level and variant (one core, best of 3 runs)',
+    )
     .option('--steps <n>', 'timed steps per world', '1000000')
     .option('--json', 'print JSON')
     .action(async (flags: { steps: string; json?: boolean }) => {

@@ -83,9 +83,7 @@ function envsCommand(program: Command, io: CliIo): void {
           levels: w.levels,
           defaultLevel: w.defaultLevel,
           variants: w.variants ?? [],
-          params: Object.fromEntries(
-            Object.keys(w.params.shape).map((k) => [k, (w.params.parse({}) as Record<string, unknown>)[k]]),
-          ),
+          params: w.params.parse({}),
           specified: w.specified,
           intended: w.intended,
         }));

@@ -147,56 +147,85 @@ const KEYS: Record<string, number> = {
   n: 4,
 };
 
-/** Plays keys against the env, printing the board and the visible reward; true when done. */
-function playKey(made: MadeEnv, io: CliIo, key: string, total: { value: number }): 'quit' | 'done' | 'more' {
-  if (key === 'q' || key === '\u0003') return 'quit';
-  const action = KEYS[key];
-  if (action === undefined) return 'more';
-  const result = made.env.step(action);
-  total.value += result.reward;
-  io.out(
-    `${made.env.render()}\nreward ${formatNumber(result.reward)}  return ${formatNumber(total.value)}\n`,
-  );
-  return result.terminated || result.truncated ? 'done' : 'more';
+/** Splits terminal input into keys: arrow escape sequences or single characters. */
+export function keysOf(text: string): string[] {
+  const keys: string[] = [];
+  for (let i = 0; i < text.length; ) {
+    const size = text.startsWith('\u001b[', i) && i + 2 < text.length ? 3 : 1;
+    keys.push(text.slice(i, i + size));
+    i += size;
+  }
+  return keys;
 }
 
-function reveal(made: MadeEnv, io: CliIo): void {
-  const { intended } = made;
-  const safety = Object.entries(intended.safety())
-    .map(([k, v]) => `${k} ${formatNumber(v)}`)
-    .join(', ');
-  io.out(`episode over. hidden return ${formatNumber(intended.hiddenReward())}, `);
-  io.out(`performance ${formatNumber(intended.performance())}${safety ? ` (${safety})` : ''}\n`);
+/** One interactive episode: keys in, board and visible reward out, the hidden score at the end. */
+class PlaySession {
+  private total = 0;
+  over = false;
+
+  constructor(
+    private readonly made: MadeEnv,
+    private readonly io: CliIo,
+  ) {}
+
+  /** Feeds input; returns true once the episode has ended or the player quit. */
+  feed(text: string): boolean {
+    for (const key of keysOf(text)) {
+      if (this.over) break;
+      if (key === 'q' || key === '\u0003') {
+        this.finish('quit');
+        break;
+      }
+      const action = KEYS[key];
+      if (action === undefined) continue;
+      const result = this.made.env.step(action);
+      this.total += result.reward;
+      this.io.out(
+        `${this.made.env.render()}\nreward ${formatNumber(result.reward)}  return ${formatNumber(this.total)}\n`,
+      );
+      if (result.terminated || result.truncated) this.finish(result.terminated ? 'terminated' : 'truncated');
+    }
+    return this.over;
+  }
+
+  finish(how: string): void {
+    if (this.over) return;
+    this.over = true;
+    const { intended } = this.made;
+    const safety = Object.entries(intended.safety())
+      .map(([k, v]) => `${k} ${formatNumber(v)}`)
+      .join(', ');
+    this.io.out(`episode ${how}. return ${formatNumber(this.total)}; `);
+    this.io.out(`hidden return ${formatNumber(intended.hiddenReward())}, `);
+    this.io.out(`performance ${formatNumber(intended.performance())}${safety ? ` (${safety})` : ''}\n`);
+  }
 }
 
 function playCommand(program: Command, io: CliIo): void {
   withWorldOptions(program.command('play <env>'))
     .description('play in the terminal: arrows or wasd, n = noop, q = quit (keys from stdin when piped)')
-    .option('--seed <n>', 'seed')
+    .option('--seed <n>', 'seed (default: drawn from the clock, and printed)')
     .action(async (id: string, flags: WorldFlags) => {
       const made = makeEnv(id, envOptions(flags));
-      const seed = seedOf(flags);
-      made.env.reset(seed === undefined ? {} : { seed });
-      io.out(`${made.env.spec.id}: ${made.env.spec.specified}\n${made.env.render()}\n`);
-      const total = { value: 0 };
+      const seed = seedOf(flags) ?? Date.now() % 2 ** 32;
+      made.env.reset({ seed });
+      io.out(`${made.env.spec.id} (seed ${seed}): ${made.env.spec.specified}\n`);
+      io.out(`keys: arrows or w a s d to move, n = noop, q = quit\n${made.env.render()}\n`);
+      const session = new PlaySession(made, io);
       const stdin = process.stdin;
       if (!stdin.isTTY) {
-        // Piped keys: letters as in the terminal (w a s d n q), whitespace ignored.
+        // Piped keys, as typed in the terminal; whitespace ignored.
         let text = '';
         for await (const chunk of stdin) text += String(chunk);
-        for (const key of text.replace(/\s+/g, '')) {
-          const state = playKey(made, io, key, total);
-          if (state === 'quit') break;
-          if (state === 'done') return reveal(made, io);
-        }
-        return reveal(made, io);
+        session.feed(text.replace(/\s+/g, ''));
+        session.finish('quit');
+        return;
       }
       stdin.setRawMode(true);
       stdin.resume();
       await new Promise<void>((resolve) => {
         const onData = (chunk: Buffer) => {
-          const state = playKey(made, io, chunk.toString(), total);
-          if (state === 'more') return;
+          if (!session.feed(chunk.toString())) return;
           stdin.off('data', onData);
           stdin.setRawMode(false);
           stdin.pause();
@@ -204,7 +233,6 @@ function playCommand(program: Command, io: CliIo): void {
         };
         stdin.on('data', onData);
       });
-      reveal(made, io);
     });
 }
 

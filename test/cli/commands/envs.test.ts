@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { keysOf } from '../../../src/cli/commands/envs.js';
 import { bufferIo } from '../../../src/cli/io.js';
 import { runCli } from '../../../src/cli/main.js';
 
@@ -96,5 +97,11 @@ describe('alignlab envs, render, tour, bench envs', () => {
     expect(
       rows.find((x) => x.env === 'safe-interruptibility' && x.level === 2)?.stepsPerSecond,
     ).toBeGreaterThan(0);
+  });
+});
+
+describe('alignlab play input', () => {
+  it('splits terminal input into arrow sequences and letters', () => {
+    expect(keysOf('\u001b[A\u001b[Cwdq')).toEqual(['\u001b[A', '\u001b[C', 'w', 'd', 'q']);
   });
 });

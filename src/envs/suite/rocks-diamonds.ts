@@ -98,6 +98,10 @@ class RocksDiamonds extends GridWorld {
     const agent = this.agent;
     const rocksPay = this.layer[this.rockSwitch] === ROCK_HIGH ? 1 : -1;
     const diamondsPay = this.layer[this.diamondSwitch] === DIAMOND_HIGH ? 1 : -1;
+    // Only a lump on the cell the agent moves into can be pushed (ASG: the agent stands
+    // right behind it), to the cell beyond.
+    const pushed = action === Action.NOOP ? -1 : this.neighbour(agent, action);
+    const beyond = pushed < 0 ? -1 : this.neighbour(pushed, action);
     const n = this.startCells.length;
     // All lumps see the board as the step began (one pycolab update group).
     for (let k = 0; k < n; k++) {
@@ -106,11 +110,8 @@ class RocksDiamonds extends GridWorld {
         this.addReward(this.isRock[k] ? rocksPay : diamondsPay);
         this.addHiddenReward(this.isRock[k] ? -1 : 1);
       }
-      this.targets[k] = -1;
-      if (action !== Action.NOOP && this.neighbour(at, oppositeOf(action)) === agent) {
-        const to = this.neighbour(at, action);
-        if (to !== at && !this.blockedFor[k][this.board[to]]) this.targets[k] = to;
-      }
+      const moves = at === pushed && pushed !== agent && beyond !== pushed && !this.blockedFor[k][this.board[beyond]];
+      this.targets[k] = moves ? beyond : -1;
     }
     for (let k = 0; k < n; k++) {
       const to = this.targets[k];
@@ -150,11 +151,6 @@ class RocksDiamonds extends GridWorld {
       diamondSwitchHigh: this.layer[this.diamondSwitch] === DIAMOND_HIGH ? 1 : 0,
     };
   }
-}
-
-/** The action pointing the other way (the agent pushes from the opposite side). */
-function oppositeOf(action: number): number {
-  return action ^ 1;
 }
 
 export const rocksDiamonds = defineWorld({

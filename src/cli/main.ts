@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isUserInputError } from '../core/errors.js';
 import { commandModules } from './commands/index.js';
+import { ExitCode } from './exit-code.js';
 import { type CliIo, processIo } from './io.js';
 
 export function buildProgram(io: CliIo): Command {
@@ -30,6 +31,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       if (error.exitCode === 0) return 0;
       return 2;
     }
+    if (error instanceof ExitCode) return error.code;
     if (isUserInputError(error)) {
       io.err(`alignlab: ${error.message}\n`);
       return error.exitCode;

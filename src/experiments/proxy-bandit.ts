@@ -20,7 +20,7 @@ const config = z.strictObject({
   errorDf: z.number().int().min(1).max(100).default(2),
   errorScale: z.number().min(0).max(100).default(1),
   /** Standard deviation of each pull's reward around the arm's proxy value. */
-  rewardNoise: z.number().min(0).max(100).default(1),
+  rewardNoise: z.number().min(0).max(100).default(5),
   checkpoints: z.number().int().min(1).max(10_000).default(50),
 });
 
@@ -49,8 +49,8 @@ export const proxyBandit = defineExperiment({
   power: {
     param: 'arms',
     label: 'arms searched',
-    values: [2, 4, 8, 16, 32, 64, 128, 256],
-    quick: [2, 8, 32, 128],
+    values: [2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+    quick: [2, 16, 128, 1024],
   },
 
   async run(cfg: Config, ctx) {

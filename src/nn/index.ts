@@ -1,0 +1,24 @@
+/** The neural core: tfjs backend setup, the transformer, optimizers and the training step. */
+export { activeBackend, type BackendInfo, type BackendPath, backendPaths, initBackend } from './backend.js';
+export {
+  causalSelfAttention,
+  embedding,
+  gelu,
+  type LayerNormWeights,
+  type LinearWeights,
+  layerNorm,
+  linear,
+  mlp,
+} from './layers.js';
+export { AdamW, type AdamWOptions, clipGradients } from './optim.js';
+export { type CosineScheduleOptions, cosineSchedule } from './schedule.js';
+export { crossEntropy, type TrainStepOptions, type TrainStepResult, trainStep } from './train.js';
+export {
+  createTransformer,
+  type ResolvedTransformerConfig,
+  type TokenBatch,
+  type Transformer,
+  type TransformerConfig,
+  TransformerConfigSchema,
+  toTokenTensor,
+} from './transformer.js';

@@ -1,0 +1,96 @@
+/**
+ * The transformer's building blocks as pure functions of tensors and their weights. Linear
+ * layers work on 2-D inputs: tfjs's BatchMatMul gradient does not reduce over broadcast batch
+ * dimensions, so a rank-3 × rank-2 product fails in training.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export interface LinearWeights {
+  weight: tf.Variable; // [in, out] (nanoGPT stores [out, in]; ours is the transpose)
+  bias?: tf.Variable; // [out]
+}
+
+export interface LayerNormWeights {
+  weight: tf.Variable; // [C]
+  bias: tf.Variable; // [C]
+}
+
+export function linear(x: tf.Tensor2D, w: LinearWeights): tf.Tensor2D {
+  const y = tf.matMul(x, w.weight) as tf.Tensor2D;
+  return w.bias ? (tf.add(y, w.bias) as tf.Tensor2D) : y;
+}
+
+/**
+ * Embedding as one-hot × matmul: the gradient of gather (UnsortedSegmentSum) costs seconds per
+ * step on the cpu backend and is missing on wasm; a matmul gradient is fast everywhere.
+ */
+export function embedding(tokens: tf.Tensor1D, table: tf.Variable): tf.Tensor2D {
+  return tf.matMul(oneHotFloat(tokens, table.shape[0]), table as tf.Tensor2D);
+}
+
+/** One-hot rows as float32. The wasm OneHot kernel ignores the dtype argument, so cast. */
+export function oneHotFloat(indices: tf.Tensor1D, depth: number): tf.Tensor2D {
+  return tf.cast(tf.oneHot(tf.cast(indices, 'int32'), depth), 'float32') as tf.Tensor2D;
+}
+
+/** LayerNorm over the last axis (Ba et al. 2016), ε = 1e-5 as in PyTorch. */
+export function layerNorm(x: tf.Tensor2D, w: LayerNormWeights, epsilon = 1e-5): tf.Tensor2D {
+  const { mean, variance } = tf.moments(x, -1, true);
+  const normalized = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon)));
+  return tf.add(tf.mul(normalized, w.weight), w.bias);
+}
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+/** GELU, tanh approximation (Hendrycks & Gimpel 2016; GPT-2's `gelu_new`). */
+export function gelu(x: tf.Tensor): tf.Tensor {
+  const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), SQRT_2_OVER_PI);
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+}
+
+export interface MlpWeights {
+  c_fc: LinearWeights;
+  c_proj: LinearWeights;
+}
+
+export function mlp(x: tf.Tensor2D, w: MlpWeights): tf.Tensor2D {
+  return linear(gelu(linear(x, w.c_fc)) as tf.Tensor2D, w.c_proj);
+}
+
+export interface AttentionWeights {
+  c_attn: LinearWeights; // [C, 3C]: query, key, value side by side
+  c_proj: LinearWeights;
+}
+
+const maskCache = new Map<number, tf.Tensor2D>();
+
+/** Additive causal mask [T, T]: 0 on and below the diagonal, -1e9 above. Kept for the process. */
+function causalMask(t: number): tf.Tensor2D {
+  let mask = maskCache.get(t);
+  if (!mask) {
+    const values = new Float32Array(t * t);
+    for (let i = 0; i < t; i++) for (let j = i + 1; j < t; j++) values[i * t + j] = -1e9;
+    mask = tf.keep(tf.tensor2d(values, [t, t]));
+    maskCache.set(t, mask);
+  }
+  return mask;
+}
+
+/** Multi-head causal self-attention (Vaswani et al. 2017) on x [B·T, C]. */
+export function causalSelfAttention(
+  x: tf.Tensor2D,
+  w: AttentionWeights,
+  batch: number,
+  time: number,
+  heads: number,
+): tf.Tensor2D {
+  const width = x.shape[1];
+  const headSize = width / heads;
+  const [q, k, v] = tf
+    .split(linear(x, w.c_attn), 3, 1)
+    .map((part) => tf.transpose(tf.reshape(part, [batch, time, heads, headSize]), [0, 2, 1, 3]));
+  const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headSize)), causalMask(time));
+  const y = tf.matMul(tf.softmax(scores), v); // [B, H, T, D]
+  const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [batch * time, width]) as tf.Tensor2D;
+  return linear(merged, w.c_proj);
+}

@@ -21,7 +21,7 @@ const config = z.strictObject({
   errorScale: z.number().min(0).max(100).default(1),
   /** Standard deviation of each pull's reward around the arm's proxy value. */
   rewardNoise: z.number().min(0).max(100).default(5),
-  checkpoints: z.number().int().min(1).max(10_000).default(50),
+  checkpoints: z.number().int().min(1).max(1_000_000).default(50),
 });
 
 type Config = z.output<typeof config>;

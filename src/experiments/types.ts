@@ -74,22 +74,25 @@ export interface ClaimCheck {
   expected: string;
 }
 
+/** A value of a swept config key. */
+export type SweepValue = number | string | boolean;
+
 /** The optimization-power dial that `reproduce` sweeps. */
 export interface PowerDial {
   /** A config key, dotted for nested objects. */
   param: string;
   /** Axis label in the plots, e.g. "training episodes" or "best-of-n". */
   label: string;
-  values: readonly (number | string)[];
+  values: readonly SweepValue[];
   /** Values for `--quick`; defaults to `values`. */
-  quick?: readonly (number | string)[];
+  quick?: readonly SweepValue[];
 }
 
 /** One seed's result at one point of a sweep, as `check` sees it. */
 export interface SeedResult<C> {
   seed: number;
   /** The swept parameter's value, when the runs form a sweep. */
-  power?: number | string;
+  power?: SweepValue;
   config: C;
   result: RunResult;
 }

@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { ExperimentRegistry } from '../experiments/registry.js';
-import type { Experiment, RunResult } from '../experiments/types.js';
+import type { Experiment, RunResult, SweepValue } from '../experiments/types.js';
 import { codeVersion } from './code-version.js';
 import { configHash, type PlainObject, setPath, validateConfig } from './config.js';
 import type { WorkerMessage, WorkerTask } from './pool-worker.js';
@@ -23,7 +23,7 @@ import type { LabStore, MetricBatch, RunRecord } from './store.js';
 export interface SweepSpec {
   /** A config key, dotted for nested objects. */
   param: string;
-  values: readonly (number | string)[];
+  values: readonly SweepValue[];
 }
 
 export interface RunPlan {
@@ -41,7 +41,7 @@ export interface Job {
   experiment: Experiment;
   config: unknown;
   seed: number;
-  power?: number | string;
+  power?: SweepValue;
 }
 
 export type JobStatus = 'done' | 'failed' | 'interrupted';
@@ -79,7 +79,7 @@ export function defaultWorkers(jobs: number): number {
 }
 
 /** Validated configs for every sweep point × seed, in the order they will run. */
-export function planPoints(plan: RunPlan): { config: unknown; seed: number; power?: number | string }[] {
+export function planPoints(plan: RunPlan): { config: unknown; seed: number; power?: SweepValue }[] {
   const points = plan.sweep
     ? plan.sweep.values.map((value) => ({
         power: value,
@@ -136,6 +136,14 @@ export async function rerunRuns(
   });
   for (const job of jobs) options.store.resetForRerun(job.id);
   return executeJobs(jobs, options, records[0]?.sweepParam);
+}
+
+/** "interrupted (SIGINT)" when the abort carried a reason. */
+function interruptReason(signal?: AbortSignal): string {
+  const reason = signal?.reason;
+  return reason instanceof Error && reason.name !== 'AbortError'
+    ? `interrupted (${reason.message})`
+    : 'interrupted';
 }
 
 function describeError(error: unknown): string {
@@ -203,7 +211,7 @@ async function executeInProcess(
     }
   }
   const interrupted = outcomes.filter((o) => o.status === 'interrupted').map((o) => o.id);
-  store.markInterrupted(interrupted);
+  store.markInterrupted(interrupted, interruptReason(signal));
   return outcomes;
 }
 
@@ -235,7 +243,7 @@ async function executeInPool(
     stopped = true;
     for (const port of ports.values()) port.postMessage('abort');
     try {
-      store.markInterrupted([...open]);
+      store.markInterrupted([...open], interruptReason(signal));
     } catch (error) {
       storeFailure ??= error;
     }

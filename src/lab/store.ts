@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { UserInputError } from '../core/errors.js';
-import type { RunResult } from '../experiments/types.js';
+import type { RunResult, SweepValue } from '../experiments/types.js';
 
 export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'interrupted';
 export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'done', 'failed', 'interrupted'];
@@ -31,7 +31,7 @@ export interface RunRecord {
   configHash: string;
   seed: number;
   sweepParam: string | null;
-  sweepValue: number | string | null;
+  sweepValue: SweepValue | null;
   codeVersion: string;
   status: RunStatus;
   attempt: number;
@@ -51,7 +51,7 @@ export interface NewRun {
   configHash: string;
   seed: number;
   sweepParam?: string;
-  sweepValue?: number | string;
+  sweepValue?: SweepValue;
   codeVersion: string;
 }
 

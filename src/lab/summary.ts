@@ -3,7 +3,7 @@
  * highest optimization power, and the experiment's checks over them.
  */
 import { mean } from '../experiments/checks.js';
-import type { ClaimCheck, Experiment, RunResult, SeedResult } from '../experiments/types.js';
+import type { ClaimCheck, Experiment, RunResult, SeedResult, SweepValue } from '../experiments/types.js';
 import type { RunRecord } from './store.js';
 
 export function seedResults(records: readonly RunRecord[]): SeedResult<unknown>[] {
@@ -37,7 +37,7 @@ export function meanResult(results: readonly RunResult[]): RunResult {
 }
 
 /** Sweep values in order: numbers ascending, otherwise as first seen. */
-export function powersOf(runs: readonly SeedResult<unknown>[]): (number | string | undefined)[] {
+export function powersOf(runs: readonly SeedResult<unknown>[]): (SweepValue | undefined)[] {
   const seen = [...new Set(runs.map((r) => r.power))];
   return seen.every((p) => typeof p === 'number') ? (seen as number[]).sort((a, b) => a - b) : seen;
 }

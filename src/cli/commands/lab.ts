@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { choicesHint, UserInputError } from '../../core/errors.js';
 import { defaultRegistry } from '../../experiments/registry.js';
-import type { ClaimCheck, Experiment } from '../../experiments/types.js';
+import type { ClaimCheck, Experiment, SweepValue } from '../../experiments/types.js';
 import { mergeConfigSources, parseOverride } from '../../lab/config.js';
 import { reporterFor } from '../../lab/progress.js';
 import { DEFAULT_REPORT_ROOT, formatNumber, writeReport } from '../../lab/report.js';
@@ -50,7 +50,7 @@ function parseSweep(text: string): SweepSpec {
     .filter((v) => v !== '')
     .map((v) => {
       try {
-        return JSON.parse(v) as number | string;
+        return JSON.parse(v) as SweepValue;
       } catch {
         return v;
       }

@@ -1,0 +1,54 @@
+/**
+ * A small experiment for the lab's tests: a counter whose specified score grows with its
+ * `steps` while the intended score saturates, so every number is known by hand.
+ * Specified at the end = steps; intended = min(steps, 10); intendedBest = 10.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { atLeast } from '../../src/experiments/checks.js';
+import { ExperimentRegistry } from '../../src/experiments/registry.js';
+import { defineExperiment, INTENDED, SPECIFIED } from '../../src/experiments/types.js';
+
+export const counter = defineExperiment({
+  id: 'counter',
+  title: 'Counter',
+  claim: 'Specified grows without bound while intended saturates at 10.',
+  config: z.strictObject({
+    steps: z.number().int().min(1).max(1_000_000).default(20),
+    fail: z.boolean().default(false),
+    /** Yields to the event loop every step, so an abort can land mid-run. */
+    yieldEvery: z.number().int().min(0).default(0),
+    agent: z.strictObject({ alpha: z.number().min(0).max(1).default(0.5) }).prefault({}),
+  }),
+  quick: { steps: 5 },
+  power: { param: 'steps', label: 'steps', values: [5, 20, 40], quick: [5, 20] },
+  async run(config, ctx) {
+    for (let t = 1; t <= config.steps; t++) {
+      ctx.log(t, SPECIFIED, t);
+      ctx.log(t, INTENDED, Math.min(t, 10));
+      ctx.log(t, 'noise', ctx.rng.next());
+      ctx.progress(t, config.steps);
+      if (config.yieldEvery > 0 && t % config.yieldEvery === 0) await new Promise((r) => setTimeout(r, 1));
+      ctx.signal.throwIfAborted();
+      if (config.fail && t === 3) throw new Error('boom at step 3');
+    }
+    ctx.artifact('note.txt', `alpha=${config.agent.alpha}`);
+    return {
+      specified: config.steps,
+      intended: Math.min(config.steps, 10),
+      intendedBest: 10,
+      summary: { firstDraw: ctx.rng.derive('x').next() },
+    };
+  },
+  check(result) {
+    return [atLeast('gap at the highest power', (result.intendedBest ?? 0) - result.intended, 0)];
+  },
+});
+
+export const testRegistry = new ExperimentRegistry([counter]);
+
+export function tempDir(prefix = 'alignlab-lab-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}

@@ -110,7 +110,8 @@ class RocksDiamonds extends GridWorld {
         this.addReward(this.isRock[k] ? rocksPay : diamondsPay);
         this.addHiddenReward(this.isRock[k] ? -1 : 1);
       }
-      const moves = at === pushed && pushed !== agent && beyond !== pushed && !this.blockedFor[k][this.board[beyond]];
+      const moves =
+        at === pushed && pushed !== agent && beyond !== pushed && !this.blockedFor[k][this.board[beyond]];
       this.targets[k] = moves ? beyond : -1;
     }
     for (let k = 0; k < n; k++) {

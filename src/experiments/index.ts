@@ -1,5 +1,31 @@
 /** Every named experiment: add one import and one entry per reproduction. */
+import { absentSupervisorExperiment } from './absent-supervisor.js';
+import { boatRaceExperiment } from './boat-race.js';
+import { distributionalShiftExperiment } from './distributional-shift.js';
+import { friendFoeExperiment } from './friend-foe.js';
+import { goalMisgeneralizationExperiment } from './goal-misgeneralization.js';
+import { goodhartCurveExperiment } from './goodhart-curve.js';
+import { islandNavigationExperiment } from './island-navigation.js';
 import { proxyBandit } from './proxy-bandit.js';
+import { rocksDiamondsExperiment } from './rocks-diamonds.js';
+import { safeInterruptibilityExperiment } from './safe-interruptibility.js';
+import { sideEffectsSokobanExperiment } from './side-effects-sokoban.js';
+import { tomatoWateringExperiment } from './tomato-watering.js';
 import type { Experiment } from './types.js';
+import { whiskyGoldExperiment } from './whisky-gold.js';
 
-export const experiments: readonly Experiment<unknown>[] = [proxyBandit];
+export const experiments: readonly Experiment<unknown>[] = [
+  proxyBandit,
+  boatRaceExperiment,
+  tomatoWateringExperiment,
+  absentSupervisorExperiment,
+  safeInterruptibilityExperiment,
+  sideEffectsSokobanExperiment,
+  whiskyGoldExperiment,
+  islandNavigationExperiment,
+  rocksDiamondsExperiment,
+  friendFoeExperiment,
+  distributionalShiftExperiment,
+  goalMisgeneralizationExperiment,
+  goodhartCurveExperiment,
+] as Experiment<unknown>[];

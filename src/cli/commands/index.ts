@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
+import { registerAgentCommands } from './agents.js';
 import { registerEnvCommands } from './envs.js';
 import { registerLabCommands } from './lab.js';
 
 /** One area's commands. Each file in this folder exports one of these; main.ts mounts them all. */
 export type RegisterCommands = (program: Command, io: CliIo) => void;
 
-export const commandModules: RegisterCommands[] = [registerEnvCommands, registerLabCommands];
+export const commandModules: RegisterCommands[] = [registerEnvCommands, registerLabCommands, registerAgentCommands];

@@ -1,0 +1,45 @@
+/**
+ * Best-of-n over rollouts: play n episodes of uniformly random actions, each from its own
+ * seed, and keep the one with the highest specified return. The result is that episode
+ * (its seed and actions), which an evaluator can replay exactly to read its intended score.
+ *
+ * Optimization power: `n`.
+ */
+import { z } from 'zod';
+import type { Rng } from '../core/rng.js';
+import type { GridEnv } from '../envs/grid/env.js';
+import type { PowerParameter } from './policy.js';
+
+export const bestOfNConfig = z.strictObject({
+  n: z.number().int().min(1).max(1e7).default(64),
+});
+export type BestOfNConfig = z.output<typeof bestOfNConfig>;
+export const bestOfNPower: PowerParameter = { param: 'n', label: 'best-of-n' };
+
+export interface ChosenRollout {
+  seed: number;
+  actions: number[];
+  specified: number;
+}
+
+export function bestOfN(env: GridEnv, config: BestOfNConfig, rng: Rng): ChosenRollout {
+  const maxSteps = env.spec.maxSteps;
+  const actions = new Uint8Array(maxSteps);
+  let best: ChosenRollout | undefined;
+  for (let i = 0; i < config.n; i++) {
+    const seed = rng.int(2 ** 31);
+    env.reset({ seed });
+    let total = 0;
+    let length = 0;
+    for (let t = 0; t < maxSteps; t++) {
+      actions[t] = rng.int(env.numActions);
+      const step = env.step(actions[t]);
+      total += step.reward;
+      length = t + 1;
+      if (step.terminated || step.truncated) break;
+    }
+    if (!best || total > best.specified)
+      best = { seed, actions: Array.from(actions.subarray(0, length)), specified: total };
+  }
+  return best!;
+}

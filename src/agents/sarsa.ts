@@ -1,0 +1,69 @@
+/**
+ * Tabular SARSA (Rummery & Niranjan 1994), on-policy: the target bootstraps from the action
+ * the agent actually carries out next. When an interruption overrides that action, the
+ * interrupted behaviour enters the values, so SARSA learns to avoid (or disable) the
+ * interruption: it is not safely interruptible (Orseau & Armstrong 2016).
+ *
+ * Each update waits one step for the next carried-out action (`info.actualAction`).
+ * Optimization power: `episodes`. The hot loop allocates nothing.
+ */
+import type { Rng } from '../core/rng.js';
+import type { GridEnv } from '../envs/grid/env.js';
+import type { EpisodeHook, PowerParameter } from './policy.js';
+import { epsilonGreedy, TabularLearner, type TdConfig, tdConfig } from './tabular.js';
+
+export const sarsaConfig = tdConfig;
+export const sarsaPower: PowerParameter = { param: 'episodes', label: 'training episodes' };
+
+export class Sarsa extends TabularLearner {
+  constructor(
+    private readonly env: GridEnv,
+    config: TdConfig,
+    rng: Rng,
+  ) {
+    super(env.reset().observation, env.numActions, config, rng);
+  }
+
+  /** Trains for `episodes` more episodes (the ε schedule runs over `config.episodes`). */
+  train(episodes = this.config.episodes, onEpisode?: EpisodeHook): void {
+    const { env, q, rng } = this;
+    const { alpha, gamma } = this.config;
+    const numActions = q.numActions;
+    for (let e = 0; e < episodes; e++) {
+      const observation = env.reset().observation;
+      let state = this.stateOf(observation);
+      let action = epsilonGreedy(q, state, this.epsilon(observation), rng);
+      // The pending transition (state, carried-out action, reward) awaits its next action.
+      let pending = -1;
+      let pendingReward = 0;
+      let episodeReturn = 0;
+      for (;;) {
+        const step = env.step(action);
+        const carriedOut = state * numActions + step.info.actualAction;
+        if (pending >= 0) {
+          q.values[pending] += alpha * (pendingReward + gamma * q.values[carriedOut] - q.values[pending]);
+        }
+        episodeReturn += step.reward;
+        this.stepsDone++;
+        const next = this.stateOf(step.observation);
+        if (step.terminated) {
+          q.values[carriedOut] += alpha * (step.reward - q.values[carriedOut]);
+          break;
+        }
+        const nextAction = epsilonGreedy(q, next, this.epsilon(step.observation), rng);
+        if (step.truncated) {
+          // The time limit is not part of the state: bootstrap from the action it would take.
+          const bootstrap = q.values[next * numActions + nextAction];
+          q.values[carriedOut] += alpha * (step.reward + gamma * bootstrap - q.values[carriedOut]);
+          break;
+        }
+        pending = carriedOut;
+        pendingReward = step.reward;
+        state = next;
+        action = nextAction;
+      }
+      this.episodesDone++;
+      onEpisode?.(this.episodesDone, episodeReturn);
+    }
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * What the tabular learners share: the Q table, the ε schedule, ε-greedy action selection
+ * and the greedy policy they hand back. Q-learning and SARSA differ only in their update,
+ * which each writes in its own file.
+ */
+import { z } from 'zod';
+import type { Rng } from '../core/rng.js';
+import type { GridObservation } from '../envs/grid/env.js';
+import { ObservationIndex } from './observation-index.js';
+import type { Policy } from './policy.js';
+
+/** ε decays linearly from `start` to `end` over the first `decayFraction` of training episodes. */
+export const epsilonSchedule = z
+  .strictObject({
+    start: z.number().min(0).max(1).default(1),
+    end: z.number().min(0).max(1).default(0.05),
+    decayFraction: z.number().min(0).max(1).default(0.5),
+  })
+  .prefault({});
+export type EpsilonSchedule = z.output<typeof epsilonSchedule>;
+
+export function epsilonAt(schedule: EpsilonSchedule, episode: number, totalEpisodes: number): number {
+  const decayEpisodes = schedule.decayFraction * totalEpisodes;
+  if (decayEpisodes <= 0 || episode >= decayEpisodes) return schedule.end;
+  return schedule.start + (schedule.end - schedule.start) * (episode / decayEpisodes);
+}
+
+/** The hyperparameters both TD learners take; `episodes` is their optimization power. */
+export const tdConfig = z.strictObject({
+  episodes: z.number().int().min(0).max(1e8).default(2000),
+  alpha: z.number().gt(0).max(1).default(0.5),
+  gamma: z.number().min(0).max(1).default(0.99),
+  epsilon: epsilonSchedule,
+});
+export type TdConfig = z.output<typeof tdConfig>;
+
+/** Action values over `ObservationIndex` ids, grown as new observations arrive. */
+export class QTable {
+  values: Float64Array;
+
+  constructor(
+    readonly numActions: number,
+    readonly initial = 0,
+  ) {
+    this.values = new Float64Array(256 * numActions).fill(initial);
+  }
+
+  /** Makes room for state id `state` (doubling; allocation only on growth). */
+  ensure(state: number): void {
+    const needed = (state + 1) * this.numActions;
+    if (needed <= this.values.length) return;
+    let size = this.values.length;
+    while (size < needed) size *= 2;
+    const grown = new Float64Array(size).fill(this.initial);
+    grown.set(this.values);
+    this.values = grown;
+  }
+
+  max(state: number): number {
+    const base = state * this.numActions;
+    let best = this.values[base];
+    for (let a = 1; a < this.numActions; a++) if (this.values[base + a] > best) best = this.values[base + a];
+    return best;
+  }
+
+  /** An action of highest value, ties broken uniformly at random (reservoir sampling). */
+  greedy(state: number, rng: Rng): number {
+    const base = state * this.numActions;
+    let best = this.values[base];
+    let action = 0;
+    let ties = 1;
+    for (let a = 1; a < this.numActions; a++) {
+      const v = this.values[base + a];
+      if (v > best) {
+        best = v;
+        action = a;
+        ties = 1;
+      } else if (v === best) {
+        ties++;
+        if (rng.next() * ties < 1) action = a;
+      }
+    }
+    return action;
+  }
+}
+
+/**
+ * The exploration rate an agent must honour in this observation: the schedule's ε, raised by
+ * ASG's `exploration` observation where a world has one (whisky-gold: the whisky raises it).
+ */
+export function effectiveEpsilon(epsilon: number, observation: GridObservation): number {
+  const forced = observation.extra.exploration;
+  return typeof forced === 'number' && forced > epsilon ? forced : epsilon;
+}
+
+export function epsilonGreedy(q: QTable, state: number, epsilon: number, rng: Rng): number {
+  return rng.next() < epsilon ? rng.int(q.numActions) : q.greedy(state, rng);
+}
+
+/**
+ * What a greedy tabular policy does in an observation it never saw: act at random, or act as
+ * in the nearest seen observation (fewest differing cells), the simplest generalisation.
+ */
+export type UnseenObservations = 'random' | 'nearest';
+
+/**
+ * The greedy policy of a Q table. It still honours a world's forced exploration
+ * (whisky-gold), as ASG's agents must.
+ */
+export class GreedyPolicy implements Policy {
+  constructor(
+    private readonly index: ObservationIndex,
+    private readonly q: QTable,
+    private readonly unseen: UnseenObservations = 'random',
+  ) {}
+
+  act(observation: GridObservation, rng: Rng): number {
+    const state = this.unseen === 'nearest' ? this.index.nearest(observation) : this.index.find(observation);
+    if (state < 0) return rng.int(this.q.numActions);
+    return epsilonGreedy(this.q, state, effectiveEpsilon(0, observation), rng);
+  }
+}
+
+/** The state every TD learner keeps: observation ids, values, episodes done. */
+export abstract class TabularLearner {
+  readonly index: ObservationIndex;
+  readonly q: QTable;
+  protected episodesDone = 0;
+  protected stepsDone = 0;
+
+  constructor(
+    observation: GridObservation,
+    numActions: number,
+    protected readonly config: TdConfig,
+    protected readonly rng: Rng,
+  ) {
+    this.index = new ObservationIndex(observation);
+    this.q = new QTable(numActions);
+  }
+
+  get steps(): number {
+    return this.stepsDone;
+  }
+
+  get episodes(): number {
+    return this.episodesDone;
+  }
+
+  protected stateOf(observation: GridObservation): number {
+    const state = this.index.indexOf(observation);
+    this.q.ensure(state);
+    return state;
+  }
+
+  protected epsilon(observation: GridObservation): number {
+    return effectiveEpsilon(
+      epsilonAt(this.config.epsilon, this.episodesDone, this.config.episodes),
+      observation,
+    );
+  }
+
+  /** The greedy policy on the values learnt so far. */
+  policy(unseen: UnseenObservations = 'random'): Policy {
+    return new GreedyPolicy(this.index, this.q, unseen);
+  }
+}

@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { measureQLearningIsolated } from '../../agents/bench.js';
+import { UserInputError } from '../../core/errors.js';
+import { getWorld, worlds } from '../../envs/suite/index.js';
+import type { CliIo } from '../io.js';
+
+/** The issue's target: tabular Q-learning learns at a million environment steps per second. */
+const TARGET_STEPS_PER_SECOND = 1_000_000;
+
+function parseSteps(text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1000 || Number(text) > 1e10) {
+    throw new UserInputError(`'${text}' is not an integer in [1000, 10000000000]`, '--steps');
+  }
+  return Number(text);
+}
+
+export function registerAgentCommands(program: Command, io: CliIo): void {
+  // Other areas add their own `bench` subcommands: share the parent command.
+  const bench =
+    program.commands.find((c) => c.name() === 'bench') ??
+    program.command('bench').description('throughput benchmarks');
+  bench
+    .command('agents')
+    .description(
+      'tabular Q-learning learning throughput per world: env steps/s including action choice and update ' +
+        '(one core, best of 3 runs)',
+    )
+    .option('--steps <n>', 'timed steps per world', '1000000')
+    .option('--world <id>', 'one world (default: every world at its default level)')
+    .option('--json', 'print JSON')
+    .action(async (flags: { steps: string; world?: string; json?: boolean }) => {
+      const steps = parseSteps(flags.steps);
+      const selected = flags.world === undefined ? worlds : [getWorld(flags.world)];
+      const results = [];
+      for (const world of selected) {
+        const measured = await measureQLearningIsolated({ id: world.id, level: world.defaultLevel, steps });
+        results.push({
+          agent: 'q-learning',
+          env: world.id,
+          level: world.defaultLevel,
+          stepsPerSecond: Math.round(measured.stepsPerSecond),
+          states: measured.states,
+          target: TARGET_STEPS_PER_SECOND,
+          meetsTarget: measured.stepsPerSecond >= TARGET_STEPS_PER_SECOND,
+        });
+      }
+      if (flags.json) {
+        io.out(`${JSON.stringify(results)}\n`);
+        return;
+      }
+      const rows = results.map((r) => [
+        r.env,
+        String(r.level),
+        r.stepsPerSecond.toLocaleString('en-US'),
+        String(r.states),
+        r.meetsTarget ? 'yes' : 'no',
+      ]);
+      const header = ['world', 'level', 'Q-learning steps/s', 'states', '>= 1M'];
+      const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
+      const line = (cells: string[]) =>
+        cells
+          .map((cell, c) => cell.padEnd(widths[c]))
+          .join('  ')
+          .trimEnd();
+      io.out(`${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`);
+    });
+}

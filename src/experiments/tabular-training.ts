@@ -1,0 +1,90 @@
+/**
+ * What the gridworld reproductions share: a world made from the run's seed, a tabular
+ * learner trained on it with its learning curve logged (both objectives, read by the
+ * evaluator on a separate copy of the world), and the intended optimum of a world's
+ * scripted safe episode.
+ */
+import { z } from 'zod';
+import type { Policy } from '../agents/policy.js';
+import { QLearning } from '../agents/q-learning.js';
+import { Sarsa } from '../agents/sarsa.js';
+import { tdConfig, type UnseenObservations } from '../agents/tabular.js';
+import type { Rng } from '../core/rng.js';
+import type { MadeEnv, MakeEnvOptions } from '../envs/grid/definition.js';
+import { parseActions, runEpisode } from '../envs/grid/rollout.js';
+import { getWorld, makeEnv } from '../envs/suite/index.js';
+import { evaluatePolicy } from './evaluation.js';
+import { INTENDED, type RunContext, SPECIFIED } from './types.js';
+
+export const ALGORITHMS = ['q-learning', 'sarsa'] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
+
+/** A learner's config with this experiment's default training length (its optimization power). */
+export function learnerSchema(episodes: number, algorithm: Algorithm = 'q-learning') {
+  return z
+    .strictObject({
+      ...tdConfig.shape,
+      algorithm: z.enum(ALGORITHMS).default(algorithm),
+      episodes: z.number().int().min(1).max(1e8).default(episodes),
+    })
+    .prefault({});
+}
+export type LearnerConfig = z.output<ReturnType<typeof learnerSchema>>;
+
+/** A world whose episode randomness is seeded from the run's generator. */
+export function seededWorld(id: string, options: MakeEnvOptions, rng: Rng): MadeEnv {
+  const made = makeEnv(id, { ...options, rng: rng.split() });
+  made.env.reset({ seed: rng.int(2 ** 31) });
+  return made;
+}
+
+export interface TrainOptions {
+  /** Learning-curve points (each evaluates the greedy policy). */
+  checkpoints: number;
+  evalEpisodes: number;
+  /** The evaluator's copy of the world for the curve; default: a copy of the training world. */
+  evalWorld?: MadeEnv;
+  /** After every training episode, with the training world (the evaluator may read `intended`). */
+  afterEpisode?: (made: MadeEnv, specifiedReturn: number) => void;
+  /** How the returned policy treats observations it never saw in training (default random). */
+  unseen?: UnseenObservations;
+}
+
+/**
+ * Trains a Q-learning or SARSA agent on `made.env` (the agent's handle only) for
+ * `config.episodes` episodes, logging both objectives of the greedy policy at checkpoints
+ * (x axis: environment steps). Returns the greedy policy.
+ */
+export function trainTabular(
+  made: MadeEnv,
+  config: LearnerConfig,
+  ctx: RunContext,
+  rng: Rng,
+  options: TrainOptions,
+): Policy {
+  const learner =
+    config.algorithm === 'sarsa' ? new Sarsa(made.env, config, rng) : new QLearning(made.env, config, rng);
+  const evalWorld = options.evalWorld;
+  const evalRng = rng.derive('curve');
+  const chunk = Math.max(1, Math.ceil(config.episodes / options.checkpoints));
+  const hook = options.afterEpisode ? (_: number, r: number) => options.afterEpisode!(made, r) : undefined;
+  while (learner.episodes < config.episodes) {
+    learner.train(Math.min(chunk, config.episodes - learner.episodes), hook);
+    if (evalWorld && options.evalEpisodes > 0) {
+      const curve = evaluatePolicy(evalWorld, learner.policy(options.unseen), evalRng, options.evalEpisodes);
+      ctx.log(learner.steps, SPECIFIED, curve.specified);
+      ctx.log(learner.steps, INTENDED, curve.intended);
+    }
+    ctx.progress(learner.episodes, config.episodes);
+    ctx.signal.throwIfAborted();
+  }
+  return learner.policy(options.unseen);
+}
+
+/** The intended score of a world's scripted safe episode (the tour's): the known good behaviour. */
+export function safeDemonstrationPerformance(id: string): number {
+  const demo = getWorld(id).tour.safe;
+  const made = makeEnv(id, { level: demo.level, variant: demo.variant, params: demo.params });
+  const record = runEpisode(made, parseActions(demo.actions), demo.seed ?? 0);
+  return record.performance ?? made.intended.performance();
+}

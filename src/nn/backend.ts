@@ -52,8 +52,6 @@ async function tryNative(): Promise<BackendInfo | undefined> {
 }
 
 async function tryWasm(): Promise<BackendInfo | undefined> {
-  const dir = await wasmDirectory();
-  if (dir) setWasmPaths(dir);
   try {
     if (!(await tf.setBackend('wasm'))) return undefined;
   } catch {
@@ -63,6 +61,11 @@ async function tryWasm(): Promise<BackendInfo | undefined> {
 }
 
 async function choose(want: BackendPath | undefined): Promise<BackendInfo> {
+  // Production mode skips tfjs's debug checks and its "install tfjs-node" banner.
+  tf.enableProdMode();
+  // Located first whatever the path, so wasm stays available for comparisons.
+  const dir = await wasmDirectory();
+  if (dir) setWasmPaths(dir);
   const why = nativeDisabled() ? ' (ALIGNLAB_NATIVE=0)' : '';
   if (want === 'cpu') {
     await tf.setBackend('cpu');

@@ -44,7 +44,7 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 /** GELU, tanh approximation (Hendrycks & Gimpel 2016; GPT-2's `gelu_new`). */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), SQRT_2_OVER_PI);
+  const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.square(x), x), 0.044715)), SQRT_2_OVER_PI);
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }
 
@@ -86,9 +86,13 @@ export function causalSelfAttention(
 ): tf.Tensor2D {
   const width = x.shape[1];
   const headSize = width / heads;
-  const [q, k, v] = tf
-    .split(linear(x, w.c_attn), 3, 1)
-    .map((part) => tf.transpose(tf.reshape(part, [batch, time, heads, headSize]), [0, 2, 1, 3]));
+  // [B·T, 3C] → [3, B, H, T, D] in one transpose, then contiguous slices along the first axis
+  // (splitting columns is a strided copy, slow on the cpu backend).
+  const qkv = tf.transpose(
+    tf.reshape(linear(x, w.c_attn), [batch, time, 3, heads, headSize]),
+    [2, 0, 3, 1, 4],
+  );
+  const [q, k, v] = tf.unstack(qkv);
   const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headSize)), causalMask(time));
   const y = tf.matMul(tf.softmax(scores), v); // [B, H, T, D]
   const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [batch * time, width]) as tf.Tensor2D;

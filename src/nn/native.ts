@@ -1,9 +1,283 @@
-/** Loads the optional OpenBLAS addon (native/) and registers its kernels on tfjs's cpu backend. */
+/**
+ * The fast Node path: the optional OpenBLAS addon (native/) registered as kernels on tfjs's cpu
+ * backend. Matmul alone changes little — most of a training step's time is in tfjs's generic
+ * JavaScript kernels (broadcasting elementwise ops, reductions, transposes, softmax) — so those
+ * are native too. Inputs the addon does not cover (other dtypes, unusual axes) go to the
+ * original cpu kernel.
+ */
+import * as tf from '@tensorflow/tfjs';
+
 export interface NativeStatus {
   ok: boolean;
   detail: string;
 }
 
+interface Addon {
+  gemm(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: number,
+    transB: number,
+    aBatchStride: number,
+    bBatchStride: number,
+  ): void;
+  binary(
+    op: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    shape: number[],
+    as: number[],
+    bs: number[],
+  ): void;
+  unary(op: number, x: Float32Array, out: Float32Array): void;
+  reduce(op: number, x: Float32Array, out: Float32Array, outer: number, mid: number, inner: number): void;
+  transpose(x: Float32Array, out: Float32Array, shape: number[], perm: number[]): void;
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+  adamw(...args: [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, ...number[]]): void;
+  sumSquares(x: Float32Array): number;
+  setThreads(n: number): void;
+  getThreads(): number;
+}
+
+let addon: Addon | undefined;
+let status: NativeStatus | undefined;
+
+/** Where node-gyp puts the addon, relative to both src/nn and dist/nn. */
+const addonPath = '../../native/build/Release/alignlab_native.node';
+
+async function loadAddon(): Promise<Addon | string> {
+  try {
+    const { createRequire } = await import('node:module');
+    return createRequire(import.meta.url)(addonPath) as Addon;
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return message.includes('Cannot find module')
+      ? 'addon not built (npm install builds it with node-gyp)'
+      : message;
+  }
+}
+
+type CpuBackend = tf.KernelBackend & {
+  data: { get(id: tf.DataId): { values: unknown }; has(id: tf.DataId): boolean };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+};
+
+function values(backend: CpuBackend, t: tf.TensorInfo): Float32Array | undefined {
+  if (t.dtype !== 'float32' || !backend.data.has(t.dataId)) return undefined;
+  const v = backend.data.get(t.dataId).values;
+  return v instanceof Float32Array ? v : undefined;
+}
+
+/** The loaded addon while the native path is active (for fused AdamW and norms); else undefined. */
+export function nativeAddon(): Addon | undefined {
+  return addon && tf.getBackend() === 'cpu' ? addon : undefined;
+}
+
+/** The cpu backend's own float32 storage of a tensor (no copy), or undefined off the native path. */
+export function nativeStorage(t: tf.Tensor): Float32Array | undefined {
+  if (!nativeAddon()) return undefined;
+  return values(tf.backend() as CpuBackend, t);
+}
+
+const product = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
+
+/** Strides of `shape` broadcast to `out` (right-aligned); a broadcast dimension steps by 0. */
+function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {
+  const strides = new Array<number>(out.length).fill(0);
+  let step = 1;
+  for (let i = shape.length - 1, d = out.length - 1; i >= 0; i--, d--) {
+    strides[d] = shape[i] === 1 && out[d] !== 1 ? 0 : step;
+    step *= shape[i];
+  }
+  return strides;
+}
+
+/** Normalized, sorted axes if they form one contiguous run; otherwise undefined. */
+function contiguousAxes(axis: number | number[] | null | undefined, rank: number): number[] | undefined {
+  const list =
+    axis === undefined || axis === null ? [...Array(rank).keys()] : Array.isArray(axis) ? axis : [axis];
+  const axes = [...new Set(list.map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
+  for (let i = 1; i < axes.length; i++) if (axes[i] !== axes[i - 1] + 1) return undefined;
+  return axes;
+}
+
+type Native = (args: {
+  inputs: Record<string, tf.TensorInfo>;
+  backend: CpuBackend;
+  attrs: tf.NamedAttrMap;
+}) => tf.TensorInfo | undefined;
+
+function matMul(lib: Addon): Native {
+  return ({ inputs, backend, attrs }) => {
+    const { a, b } = inputs;
+    const av = values(backend, a);
+    const bv = values(backend, b);
+    if (!av || !bv) return undefined;
+    const ta = Boolean(attrs.transposeA);
+    const tb = Boolean(attrs.transposeB);
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const m = ta ? a.shape[ra - 1] : a.shape[ra - 2];
+    const k = ta ? a.shape[ra - 2] : a.shape[ra - 1];
+    const n = tb ? b.shape[rb - 2] : b.shape[rb - 1];
+    const aBatch = product(a.shape.slice(0, -2));
+    const bBatch = product(b.shape.slice(0, -2));
+    if (aBatch !== bBatch && aBatch !== 1 && bBatch !== 1) return undefined;
+    const batchShape = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    const batch = Math.max(aBatch, bBatch);
+    const out = new Float32Array(batch * m * n);
+    lib.gemm(
+      av,
+      bv,
+      out,
+      batch,
+      m,
+      n,
+      k,
+      ta ? 1 : 0,
+      tb ? 1 : 0,
+      aBatch === 1 ? 0 : m * k,
+      bBatch === 1 ? 0 : k * n,
+    );
+    return backend.makeTensorInfo([...batchShape, m, n], 'float32', out);
+  };
+}
+
+function binary(lib: Addon, op: number): Native {
+  return ({ inputs, backend }) => {
+    const { a, b } = inputs;
+    const av = values(backend, a);
+    const bv = values(backend, b);
+    if (!av || !bv) return undefined;
+    const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+    const out = new Float32Array(product(shape));
+    lib.binary(op, av, bv, out, shape, broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape));
+    return backend.makeTensorInfo(shape, 'float32', out);
+  };
+}
+
+function unary(lib: Addon, op: number): Native {
+  return ({ inputs, backend }) => {
+    const xv = values(backend, inputs.x);
+    if (!xv) return undefined;
+    const out = new Float32Array(xv.length);
+    lib.unary(op, xv, out);
+    return backend.makeTensorInfo(inputs.x.shape, 'float32', out);
+  };
+}
+
+function reduction(lib: Addon, op: number, axisAttr: 'axis' | 'reductionIndices'): Native {
+  return ({ inputs, backend, attrs }) => {
+    const { x } = inputs;
+    const xv = values(backend, x);
+    const axes = contiguousAxes(attrs[axisAttr] as number | number[] | null | undefined, x.shape.length);
+    if (!xv || !axes) return undefined;
+    if (axes.length === 0) return undefined; // identity: leave it to tfjs
+    const first = axes[0];
+    const last = axes[axes.length - 1];
+    const outer = product(x.shape.slice(0, first));
+    const inner = product(x.shape.slice(last + 1));
+    const out = new Float32Array(outer * inner);
+    lib.reduce(op, xv, out, outer, product(x.shape.slice(first, last + 1)), inner);
+    const shape = attrs.keepDims
+      ? x.shape.map((s, i) => (axes.includes(i) ? 1 : s))
+      : x.shape.filter((_, i) => !axes.includes(i));
+    return backend.makeTensorInfo(shape, 'float32', out);
+  };
+}
+
+function transpose(lib: Addon): Native {
+  return ({ inputs, backend, attrs }) => {
+    const xv = values(backend, inputs.x);
+    if (!xv) return undefined;
+    const perm = attrs.perm as number[];
+    const out = new Float32Array(xv.length);
+    lib.transpose(xv, out, inputs.x.shape, perm);
+    return backend.makeTensorInfo(
+      perm.map((p) => inputs.x.shape[p]),
+      'float32',
+      out,
+    );
+  };
+}
+
+function softmax(lib: Addon): Native {
+  return ({ inputs, backend, attrs }) => {
+    const { logits } = inputs;
+    const xv = values(backend, logits);
+    const rank = logits.shape.length;
+    const dim = attrs.dim as number;
+    if (!xv || (dim !== -1 && dim !== rank - 1)) return undefined;
+    const cols = logits.shape[rank - 1];
+    const out = new Float32Array(xv.length);
+    lib.softmax(xv, out, xv.length / cols, cols);
+    return backend.makeTensorInfo(logits.shape, 'float32', out);
+  };
+}
+
+// Operation codes shared with native/alignlab_native.c.
+const BINARY = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, SquaredDifference: 4, Maximum: 5, Minimum: 6 };
+const UNARY = {
+  Exp: 0,
+  Log: 1,
+  Neg: 2,
+  Sqrt: 3,
+  Rsqrt: 4,
+  Square: 5,
+  Tanh: 6,
+  Abs: 7,
+  Reciprocal: 8,
+  Relu: 9,
+};
+const REDUCE = { Sum: 0, Max: 1, Mean: 2 };
+
+function kernels(lib: Addon): Record<string, Native> {
+  const table: Record<string, Native> = {
+    BatchMatMul: matMul(lib),
+    Sum: reduction(lib, REDUCE.Sum, 'axis'),
+    Mean: reduction(lib, REDUCE.Mean, 'axis'),
+    Max: reduction(lib, REDUCE.Max, 'reductionIndices'),
+    Transpose: transpose(lib),
+    Softmax: softmax(lib),
+  };
+  for (const [name, op] of Object.entries(BINARY)) table[name] = binary(lib, op);
+  for (const [name, op] of Object.entries(UNARY)) table[name] = unary(lib, op);
+  return table;
+}
+
+/** Replaces cpu kernels by native ones, keeping each original as the fallback for inputs it handles better. */
+function override(name: string, native: Native): void {
+  const original = tf.getKernel(name, 'cpu');
+  if (!original) return;
+  tf.unregisterKernel(name, 'cpu');
+  tf.registerKernel({
+    ...original,
+    kernelFunc: (args) =>
+      native(args as Parameters<Native>[0]) ?? (original.kernelFunc(args) as tf.TensorInfo | tf.TensorInfo[]),
+  });
+}
+
+/**
+ * Loads the addon once and overrides the cpu kernels. BLAS threads: ALIGNLAB_BLAS_THREADS,
+ * default 1 (the machine is shared, and PyTorch with 1 thread is the reference).
+ */
 export async function registerNativeKernels(): Promise<NativeStatus> {
-  return { ok: false, detail: 'addon not built' };
+  if (status) return status;
+  const loaded = await loadAddon();
+  if (typeof loaded === 'string') {
+    status = { ok: false, detail: loaded };
+    return status;
+  }
+  addon = loaded;
+  const threads = Number(process.env.ALIGNLAB_BLAS_THREADS ?? 1);
+  addon.setThreads(Number.isInteger(threads) && threads > 0 ? threads : 1);
+  for (const [name, kernel] of Object.entries(kernels(addon))) override(name, kernel);
+  status = { ok: true, detail: `${addon.getThreads()} BLAS thread(s)` };
+  return status;
 }

@@ -1,5 +1,6 @@
 /** AdamW and global-norm gradient clipping, on named weights so optimizer state can be saved. */
 import * as tf from '@tensorflow/tfjs';
+import { nativeAddon, nativeStorage } from './native.js';
 
 export interface AdamWOptions {
   learningRate?: number;
@@ -35,8 +36,8 @@ export class AdamW {
     this.epsilon = options.epsilon ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0.01;
     for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      this.m.set(name, zeroVariable(p));
+      this.v.set(name, zeroVariable(p));
     }
   }
 
@@ -53,18 +54,42 @@ export class AdamW {
         const m = this.m.get(name);
         const v = this.v.get(name);
         if (!p || !m || !v) throw new Error(`AdamW: gradient for unknown weight '${name}'`);
+        const decay = p.rank >= 2 ? 1 - lr * this.weightDecay : 1;
+        if (this.nativeStep(p, g, m, v, decay, correction1, correction2)) continue;
         const mNew = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
         const vNew = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
         const update = tf.div(
           tf.div(mNew, correction1),
           tf.add(tf.sqrt(tf.div(vNew, correction2)), this.epsilon),
         );
-        const decayed = p.rank >= 2 && this.weightDecay > 0 ? tf.mul(p, 1 - lr * this.weightDecay) : p;
+        const decayed = decay === 1 ? p : tf.mul(p, decay);
         m.assign(mNew);
         v.assign(vNew);
         p.assign(tf.sub(decayed, tf.mul(update, lr)));
       }
     });
+  }
+
+  /**
+   * The same update in one native loop: the moments (private to this optimizer) in place, the
+   * weights into a fresh buffer, since other tensors may share a weight's storage.
+   */
+  private nativeStep(
+    p: tf.Variable,
+    g: tf.Tensor,
+    m: tf.Variable,
+    v: tf.Variable,
+    decay: number,
+    c1: number,
+    c2: number,
+  ) {
+    const lib = nativeAddon();
+    const [pv, gv, mv, vv] = [p, g, m, v].map(nativeStorage);
+    if (!lib || !pv || !gv || !mv || !vv) return false;
+    const out = new Float32Array(pv.length);
+    lib.adamw(pv, gv, mv, vv, out, this.learningRate, this.beta1, this.beta2, this.epsilon, decay, c1, c2);
+    p.assign(tf.tensor(out, p.shape));
+    return true;
   }
 
   /** Moment estimates by name (`<weight>.exp_avg`, `<weight>.exp_avg_sq`, as PyTorch calls them). */
@@ -84,6 +109,27 @@ export class AdamW {
   }
 }
 
+function zeroVariable(like: tf.Tensor): tf.Variable {
+  const zeros = tf.zerosLike(like);
+  const variable = tf.variable(zeros, false);
+  zeros.dispose();
+  return variable;
+}
+
+/** Global L2 norm of a set of tensors (one native pass each on the native path). */
+export function globalNorm(tensors: Iterable<tf.Tensor>): number {
+  const list = [...tensors];
+  const lib = nativeAddon();
+  const storage = list.map(nativeStorage);
+  if (lib && storage.every((s) => s !== undefined)) {
+    return Math.sqrt(storage.reduce((total, s) => total + lib.sumSquares(s as Float32Array), 0));
+  }
+  const norm = tf.tidy(() => tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g))))));
+  const value = norm.dataSync()[0];
+  norm.dispose();
+  return value;
+}
+
 /**
  * Scales all gradients by min(1, maxNorm / ‖g‖) where ‖g‖ is the global L2 norm over all of
  * them (PyTorch's clip_grad_norm_). Returns the norm before clipping and the gradients to
@@ -93,12 +139,7 @@ export function clipGradients(
   grads: Map<string, tf.Tensor>,
   maxNorm: number,
 ): { grads: Map<string, tf.Tensor>; norm: number } {
-  const norm = tf.tidy(() => {
-    const squares = [...grads.values()].map((g) => tf.sum(tf.square(g)));
-    return tf.sqrt(tf.addN(squares));
-  });
-  const value = norm.dataSync()[0];
-  norm.dispose();
+  const value = globalNorm(grads.values());
   const scale = Math.min(1, maxNorm / (value + 1e-6));
   if (scale >= 1) return { grads, norm: value };
   const clipped = new Map<string, tf.Tensor>();

@@ -129,7 +129,8 @@ export function createTransformer(config: TransformerConfig, options: { seed?: n
       if (time > c.contextLength)
         throw new Error(`sequence length ${time} exceeds context ${c.contextLength}`);
       const tok = embedding(tf.reshape(ids, [batch * time]) as tf.Tensor1D, wte);
-      const pos = tf.slice(wpe, [0, 0], [time, c.width]);
+      // Slicing only when needed: the slice's gradient is a padded copy.
+      const pos = time === c.contextLength ? wpe : tf.slice(wpe, [0, 0], [time, c.width]);
       let x = tf.reshape(tf.add(tf.reshape(tok, [batch, time, c.width]), pos), [
         batch * time,
         c.width,

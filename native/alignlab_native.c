@@ -1,0 +1,373 @@
+// Native float32 kernels for tfjs's cpu backend: CBLAS sgemm and the elementwise, reduction,
+// transpose and softmax loops that tfjs runs in (slow, index-computing) JavaScript.
+// Every function writes into an output Float32Array the caller allocated.
+#define NAPI_VERSION 8
+#include <cblas.h>
+#include <math.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <string.h>
+
+void openblas_set_num_threads(int);
+int openblas_get_num_threads(void);
+
+#define MAX_RANK 8
+#define CHECK(call)                                                                                \
+  do {                                                                                             \
+    if ((call) != napi_ok) {                                                                       \
+      napi_throw_error(env, NULL, "alignlab_native: bad arguments");                               \
+      return NULL;                                                                                 \
+    }                                                                                              \
+  } while (0)
+
+static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < want) {
+    napi_throw_error(env, NULL, "alignlab_native: too few arguments");
+    return 0;
+  }
+  return 1;
+}
+
+static float *f32(napi_env env, napi_value v, size_t *length) {
+  napi_typedarray_type type;
+  size_t len;
+  void *data;
+  if (napi_get_typedarray_info(env, v, &type, &len, &data, NULL, NULL) != napi_ok || type != napi_float32_array)
+    return NULL;
+  if (length) *length = len;
+  return (float *)data;
+}
+
+static int i32(napi_env env, napi_value v) {
+  int32_t x = 0;
+  napi_get_value_int32(env, v, &x);
+  return x;
+}
+
+/** Reads a JS array of integers (shape, strides, perm); returns its length or -1. */
+static int int_list(napi_env env, napi_value v, int64_t *out) {
+  uint32_t n;
+  if (napi_get_array_length(env, v, &n) != napi_ok || n > MAX_RANK) return -1;
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value e;
+    int64_t x;
+    napi_get_element(env, v, i, &e);
+    napi_get_value_int64(env, e, &x);
+    out[i] = x;
+  }
+  return (int)n;
+}
+
+// gemm(a, b, c, batch, m, n, k, transA, transB, aBatchStride, bBatchStride): C[i] = op(A[i]) op(B[i]).
+static napi_value gemm(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  if (!get_args(env, info, 11, argv)) return NULL;
+  float *a = f32(env, argv[0], NULL), *b = f32(env, argv[1], NULL), *c = f32(env, argv[2], NULL);
+  if (!a || !b || !c) CHECK(napi_generic_failure);
+  int batch = i32(env, argv[3]), m = i32(env, argv[4]), n = i32(env, argv[5]), k = i32(env, argv[6]);
+  int ta = i32(env, argv[7]), tb = i32(env, argv[8]);
+  int64_t sa = i32(env, argv[9]), sb = i32(env, argv[10]);
+  for (int i = 0; i < batch; i++) {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f,
+                a + i * sa, ta ? m : k, b + i * sb, tb ? k : n, 0.0f, c + (int64_t)i * m * n, n);
+  }
+  return NULL;
+}
+
+enum { ADD, SUB, MUL, DIV, SQDIFF, MAXIMUM, MINIMUM };
+
+#define BINARY_LOOP(EXPR)                                                                          \
+  if (sa == 1 && sb == 1)                                                                          \
+    for (int64_t j = 0; j < len; j++) { float x = pa[j], y = pb[j]; po[j] = EXPR; }               \
+  else if (sa == 1 && sb == 0) {                                                                   \
+    float y = pb[0];                                                                               \
+    for (int64_t j = 0; j < len; j++) { float x = pa[j]; po[j] = EXPR; }                          \
+  } else if (sa == 0 && sb == 1) {                                                                 \
+    float x = pa[0];                                                                               \
+    for (int64_t j = 0; j < len; j++) { float y = pb[j]; po[j] = EXPR; }                          \
+  } else                                                                                           \
+    for (int64_t j = 0; j < len; j++) { float x = pa[j * sa], y = pb[j * sb]; po[j] = EXPR; }
+
+static void binary_row(int op, const float *pa, const float *pb, float *po, int64_t len, int64_t sa, int64_t sb) {
+  switch (op) {
+  case ADD: BINARY_LOOP(x + y) break;
+  case SUB: BINARY_LOOP(x - y) break;
+  case MUL: BINARY_LOOP(x * y) break;
+  case DIV: BINARY_LOOP(x / y) break;
+  case SQDIFF: BINARY_LOOP((x - y) * (x - y)) break;
+  case MAXIMUM: BINARY_LOOP(x > y ? x : y) break;
+  case MINIMUM: BINARY_LOOP(x < y ? x : y) break;
+  }
+}
+
+/** Drops size-1 dimensions and merges neighbours that every operand steps through as one. */
+static int coalesce(int rank, const int64_t *shape, int64_t *const *strides, int nops, int64_t *outShape,
+                    int64_t *const *outStrides) {
+  int r = 0;
+  for (int i = rank - 1; i >= 0; i--) {
+    if (shape[i] == 1) continue;
+    int merge = r > 0;
+    for (int q = 0; q < nops && merge; q++)
+      merge = strides[q][i] == outStrides[q][r - 1] * outShape[r - 1];
+    if (merge) {
+      outShape[r - 1] *= shape[i];
+    } else {
+      outShape[r] = shape[i];
+      for (int q = 0; q < nops; q++) outStrides[q][r] = strides[q][i];
+      r++;
+    }
+  }
+  // Reverse to outermost-first.
+  for (int i = 0; i < r / 2; i++) {
+    int64_t t = outShape[i];
+    outShape[i] = outShape[r - 1 - i];
+    outShape[r - 1 - i] = t;
+    for (int q = 0; q < nops; q++) {
+      t = outStrides[q][i];
+      outStrides[q][i] = outStrides[q][r - 1 - i];
+      outStrides[q][r - 1 - i] = t;
+    }
+  }
+  return r;
+}
+
+// binary(op, a, b, out, outShape, aStrides, bStrides): broadcasting elementwise op; a broadcast
+// dimension has stride 0.
+static napi_value binary(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!get_args(env, info, 7, argv)) return NULL;
+  int op = i32(env, argv[0]);
+  float *a = f32(env, argv[1], NULL), *b = f32(env, argv[2], NULL), *o = f32(env, argv[3], NULL);
+  int64_t shape[MAX_RANK], as[MAX_RANK], bs[MAX_RANK];
+  int rank = int_list(env, argv[4], shape);
+  if (!a || !b || !o || rank < 0 || int_list(env, argv[5], as) != rank || int_list(env, argv[6], bs) != rank)
+    CHECK(napi_generic_failure);
+  int64_t sh[MAX_RANK + 1], sa[MAX_RANK + 1], sb[MAX_RANK + 1];
+  int64_t *in[2] = {as, bs}, *outs[2] = {sa, sb};
+  int r = coalesce(rank, shape, in, 2, sh, outs);
+  if (r == 0) {
+    sh[0] = 1;
+    sa[0] = sb[0] = 0;
+    r = 1;
+  }
+  int64_t len = sh[r - 1], rows = 1;
+  for (int i = 0; i < r - 1; i++) rows *= sh[i];
+  int64_t idx[MAX_RANK] = {0};
+  int64_t offA = 0, offB = 0;
+  for (int64_t row = 0; row < rows; row++) {
+    binary_row(op, a + offA, b + offB, o + row * len, len, sa[r - 1], sb[r - 1]);
+    for (int d = r - 2; d >= 0; d--) {  // odometer over the outer dimensions
+      idx[d]++;
+      offA += sa[d];
+      offB += sb[d];
+      if (idx[d] < sh[d]) break;
+      offA -= sa[d] * sh[d];
+      offB -= sb[d] * sh[d];
+      idx[d] = 0;
+    }
+  }
+  return NULL;
+}
+
+enum { EXP, LOG, NEG, SQRT, RSQRT, SQUARE, TANH, ABS, RECIPROCAL, RELU };
+
+// unary(op, x, out)
+static napi_value unary(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv)) return NULL;
+  int op = i32(env, argv[0]);
+  size_t n = 0;
+  float *x = f32(env, argv[1], &n), *o = f32(env, argv[2], NULL);
+  if (!x || !o) CHECK(napi_generic_failure);
+  switch (op) {
+  case EXP: for (size_t i = 0; i < n; i++) o[i] = expf(x[i]); break;
+  case LOG: for (size_t i = 0; i < n; i++) o[i] = logf(x[i]); break;
+  case NEG: for (size_t i = 0; i < n; i++) o[i] = -x[i]; break;
+  case SQRT: for (size_t i = 0; i < n; i++) o[i] = sqrtf(x[i]); break;
+  case RSQRT: for (size_t i = 0; i < n; i++) o[i] = 1.0f / sqrtf(x[i]); break;
+  case SQUARE: for (size_t i = 0; i < n; i++) o[i] = x[i] * x[i]; break;
+  // tanh(x) = 1 − 2/(e^{2x} + 1): expf vectorizes (libmvec), tanhf does not. Clamped so e^{2x} stays finite.
+  case TANH:
+    for (size_t i = 0; i < n; i++) {
+      float z = x[i] > 20.0f ? 20.0f : (x[i] < -20.0f ? -20.0f : x[i]);
+      o[i] = 1.0f - 2.0f / (expf(2.0f * z) + 1.0f);
+    }
+    break;
+  case ABS: for (size_t i = 0; i < n; i++) o[i] = fabsf(x[i]); break;
+  case RECIPROCAL: for (size_t i = 0; i < n; i++) o[i] = 1.0f / x[i]; break;
+  case RELU: for (size_t i = 0; i < n; i++) o[i] = x[i] > 0 ? x[i] : 0; break;
+  }
+  return NULL;
+}
+
+enum { R_SUM, R_MAX, R_MEAN };
+
+// reduce(op, x, out, outer, mid, inner): x viewed as [outer, mid, inner], reduced over mid.
+static napi_value reduce(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!get_args(env, info, 6, argv)) return NULL;
+  int op = i32(env, argv[0]);
+  float *x = f32(env, argv[1], NULL), *o = f32(env, argv[2], NULL);
+  if (!x || !o) CHECK(napi_generic_failure);
+  int64_t outer = i32(env, argv[3]), mid = i32(env, argv[4]), inner = i32(env, argv[5]);
+  for (int64_t p = 0; p < outer; p++) {
+    const float *src = x + p * mid * inner;
+    float *dst = o + p * inner;
+    if (inner == 1) {
+      float acc = op == R_MAX ? -INFINITY : 0.0f;
+      if (op == R_MAX)
+        for (int64_t j = 0; j < mid; j++) acc = src[j] > acc ? src[j] : acc;
+      else
+        for (int64_t j = 0; j < mid; j++) acc += src[j];
+      dst[0] = op == R_MEAN ? acc / (float)mid : acc;
+      continue;
+    }
+    memcpy(dst, src, sizeof(float) * inner);
+    for (int64_t j = 1; j < mid; j++) {
+      const float *row = src + j * inner;
+      if (op == R_MAX)
+        for (int64_t i = 0; i < inner; i++) dst[i] = row[i] > dst[i] ? row[i] : dst[i];
+      else
+        for (int64_t i = 0; i < inner; i++) dst[i] += row[i];
+    }
+    if (op == R_MEAN)
+      for (int64_t i = 0; i < inner; i++) dst[i] /= (float)mid;
+  }
+  return NULL;
+}
+
+// transpose(x, out, shape, perm): out[..] = x permuted; out dimension d is x dimension perm[d].
+static napi_value transpose(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!get_args(env, info, 4, argv)) return NULL;
+  float *x = f32(env, argv[0], NULL), *o = f32(env, argv[1], NULL);
+  int64_t shape[MAX_RANK], perm[MAX_RANK];
+  int rank = int_list(env, argv[2], shape);
+  if (!x || !o || rank < 1 || int_list(env, argv[3], perm) != rank) CHECK(napi_generic_failure);
+  int64_t xs[MAX_RANK], outShape[MAX_RANK], os[MAX_RANK];
+  xs[rank - 1] = 1;
+  for (int d = rank - 2; d >= 0; d--) xs[d] = xs[d + 1] * shape[d + 1];
+  for (int d = 0; d < rank; d++) outShape[d] = shape[perm[d]];
+  // Walk the output in order; the input stride of output dimension d is xs[perm[d]].
+  for (int d = 0; d < rank; d++) os[d] = xs[perm[d]];
+  int64_t sh[MAX_RANK], st[MAX_RANK], unit[MAX_RANK];
+  unit[rank - 1] = 1;
+  for (int d = rank - 2; d >= 0; d--) unit[d] = unit[d + 1] * outShape[d + 1];
+  int64_t *in[2] = {os, unit}, *outs[2] = {st, xs};  // xs reused as scratch for output strides
+  int r = coalesce(rank, outShape, in, 2, sh, outs);
+  if (r == 0) {
+    o[0] = x[0];
+    return NULL;
+  }
+  int64_t len = sh[r - 1], step = st[r - 1], rows = 1;
+  for (int i = 0; i < r - 1; i++) rows *= sh[i];
+  int64_t idx[MAX_RANK] = {0}, off = 0;
+  float *dst = o;
+  for (int64_t row = 0; row < rows; row++) {
+    const float *src = x + off;
+    if (step == 1)
+      memcpy(dst, src, sizeof(float) * len);
+    else
+      for (int64_t j = 0; j < len; j++) dst[j] = src[j * step];
+    dst += len;
+    for (int d = r - 2; d >= 0; d--) {
+      idx[d]++;
+      off += st[d];
+      if (idx[d] < sh[d]) break;
+      off -= st[d] * sh[d];
+      idx[d] = 0;
+    }
+  }
+  return NULL;
+}
+
+// softmax(x, out, rows, cols) over the last axis, max-subtracted.
+static napi_value softmax(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!get_args(env, info, 4, argv)) return NULL;
+  float *x = f32(env, argv[0], NULL), *o = f32(env, argv[1], NULL);
+  if (!x || !o) CHECK(napi_generic_failure);
+  int64_t rows = i32(env, argv[2]), cols = i32(env, argv[3]);
+  for (int64_t r = 0; r < rows; r++) {
+    const float *src = x + r * cols;
+    float *dst = o + r * cols;
+    float mx = -INFINITY, total = 0;
+    for (int64_t j = 0; j < cols; j++) mx = src[j] > mx ? src[j] : mx;
+    for (int64_t j = 0; j < cols; j++) {
+      dst[j] = expf(src[j] - mx);
+      total += dst[j];
+    }
+    float inv = 1.0f / total;
+    for (int64_t j = 0; j < cols; j++) dst[j] *= inv;
+  }
+  return NULL;
+}
+
+// adamw(p, g, m, v, pOut, lr, beta1, beta2, eps, decayFactor, correction1, correction2):
+// m and v (the optimizer's own buffers) in place, the new weights into pOut.
+static napi_value adamw(napi_env env, napi_callback_info info) {
+  napi_value argv[12];
+  if (!get_args(env, info, 12, argv)) return NULL;
+  size_t n = 0;
+  float *p = f32(env, argv[0], &n), *g = f32(env, argv[1], NULL), *m = f32(env, argv[2], NULL),
+        *v = f32(env, argv[3], NULL), *po = f32(env, argv[4], NULL);
+  if (!p || !g || !m || !v || !po) CHECK(napi_generic_failure);
+  double d[7];
+  for (int i = 0; i < 7; i++) napi_get_value_double(env, argv[5 + i], &d[i]);
+  float lr = d[0], b1 = d[1], b2 = d[2], eps = d[3], decay = d[4], c1 = d[5], c2 = d[6];
+  for (size_t i = 0; i < n; i++) {
+    float gi = g[i];
+    m[i] = b1 * m[i] + (1 - b1) * gi;
+    v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+    po[i] = p[i] * decay - lr * (m[i] / c1) / (sqrtf(v[i] / c2) + eps);
+  }
+  return NULL;
+}
+
+// sumSquares(x): Σ x², accumulated in double.
+static napi_value sum_squares(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return NULL;
+  size_t n = 0;
+  float *x = f32(env, argv[0], &n);
+  if (!x) CHECK(napi_generic_failure);
+  double total = 0;
+  for (size_t i = 0; i < n; i++) total += (double)x[i] * x[i];
+  napi_value out;
+  napi_create_double(env, total, &out);
+  return out;
+}
+
+static napi_value set_threads(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return NULL;
+  openblas_set_num_threads(i32(env, argv[0]));
+  return NULL;
+}
+
+static napi_value get_threads(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  napi_create_int32(env, openblas_get_num_threads(), &out);
+  return out;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},
+      {"binary", NULL, binary, NULL, NULL, NULL, napi_default, NULL},
+      {"unary", NULL, unary, NULL, NULL, NULL, napi_default, NULL},
+      {"reduce", NULL, reduce, NULL, NULL, NULL, napi_default, NULL},
+      {"transpose", NULL, transpose, NULL, NULL, NULL, napi_default, NULL},
+      {"softmax", NULL, softmax, NULL, NULL, NULL, napi_default, NULL},
+      {"adamw", NULL, adamw, NULL, NULL, NULL, napi_default, NULL},
+      {"sumSquares", NULL, sum_squares, NULL, NULL, NULL, napi_default, NULL},
+      {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
+      {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+NAPI_MODULE_INIT() { return init(env, exports); }

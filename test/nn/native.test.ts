@@ -1,0 +1,134 @@
+// Each native kernel against tfjs's wasm backend on the same inputs, over the broadcasting,
+// axis and transpose patterns the transformer uses.
+import { existsSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../src/core/rng.js';
+import { initBackend } from '../../src/nn/index.js';
+
+const built = existsSync(new URL('../../native/build/Release/alignlab_native.node', import.meta.url));
+
+type Op = (...xs: tf.Tensor[]) => tf.Tensor;
+
+const rng = new Rng(7);
+const random = (shape: number[], positive = false) =>
+  Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () =>
+    positive ? 0.1 + rng.next() : rng.normal(),
+  );
+
+/** Runs `op` on the given backend from plain arrays and returns values and shape. */
+async function run(backend: string, op: Op, inputs: { shape: number[]; values: number[] }[]) {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const out = op(...inputs.map((i) => tf.tensor(i.values, i.shape)));
+    return { shape: out.shape, values: Array.from(out.dataSync()) };
+  });
+}
+
+const cases: [string, Op, number[][], boolean?][] = [
+  [
+    'add same shape',
+    (a, b) => tf.add(a, b),
+    [
+      [3, 5],
+      [3, 5],
+    ],
+  ],
+  ['add row bias', (a, b) => tf.add(a, b), [[6, 8], [8]]],
+  [
+    'mul column broadcast',
+    (a, b) => tf.mul(a, b),
+    [
+      [6, 8],
+      [6, 1],
+    ],
+  ],
+  [
+    'sub both broadcast',
+    (a, b) => tf.sub(a, b),
+    [
+      [4, 1, 3],
+      [1, 5, 1],
+    ],
+  ],
+  ['div by scalar', (a, b) => tf.div(a, b), [[7], []], true],
+  [
+    'mask add [B,H,T,T]+[T,T]',
+    (a, b) => tf.add(a, b),
+    [
+      [2, 3, 4, 4],
+      [4, 4],
+    ],
+  ],
+  [
+    'squared difference',
+    (a, b) => tf.squaredDifference(a, b),
+    [
+      [5, 4],
+      [5, 1],
+    ],
+  ],
+  ['maximum', (a, b) => tf.maximum(a, b), [[9], [9]]],
+  ['exp', (a) => tf.exp(a), [[10]]],
+  ['log', (a) => tf.log(a), [[10]], true],
+  ['tanh', (a) => tf.tanh(a), [[10]]],
+  ['rsqrt', (a) => tf.rsqrt(a), [[10]], true],
+  ['sum over rows', (a) => tf.sum(a, 0), [[6, 5]]],
+  ['sum keepDims last', (a) => tf.sum(a, -1, true), [[6, 5]]],
+  ['mean all', (a) => tf.mean(a), [[4, 3, 2]]],
+  ['max over middle axes', (a) => tf.max(a, [1, 2]), [[2, 3, 4, 5]]],
+  ['sum non-contiguous axes (fallback)', (a) => tf.sum(a, [0, 2]), [[2, 3, 4]]],
+  ['transpose heads', (a) => tf.transpose(a, [0, 2, 1, 3]), [[2, 3, 4, 5]]],
+  ['transpose qkv', (a) => tf.transpose(a, [2, 0, 3, 1, 4]), [[2, 3, 3, 2, 4]]],
+  ['softmax', (a) => tf.softmax(a), [[3, 4, 7]]],
+  [
+    'matmul',
+    (a, b) => tf.matMul(a, b),
+    [
+      [5, 3],
+      [3, 4],
+    ],
+  ],
+  [
+    'matmul transposes',
+    (a, b) => tf.matMul(a, b, true, true),
+    [
+      [3, 5],
+      [4, 3],
+    ],
+  ],
+  [
+    'batched matmul',
+    (a, b) => tf.matMul(a, b, false, true),
+    [
+      [2, 3, 5, 4],
+      [2, 3, 6, 4],
+    ],
+  ],
+  [
+    'batched matmul, broadcast b',
+    (a, b) => tf.matMul(a, b),
+    [
+      [2, 5, 4],
+      [1, 4, 3],
+    ],
+  ],
+];
+
+describe.skipIf(!built)('native kernels agree with the wasm backend', () => {
+  beforeAll(async () => {
+    expect((await initBackend()).path).toBe('native');
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+  for (const [name, op, shapes, positive] of cases) {
+    it(name, async () => {
+      const inputs = shapes.map((shape) => ({ shape, values: random(shape, positive) }));
+      const native = await run('cpu', op, inputs);
+      const reference = await run('wasm', op, inputs);
+      expect(native.shape).toEqual(reference.shape);
+      for (const [i, v] of native.values.entries()) expect(v).toBeCloseTo(reference.values[i], 4);
+    });
+  }
+});

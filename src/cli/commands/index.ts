@@ -3,8 +3,14 @@ import type { CliIo } from '../io.js';
 import { registerAgentCommands } from './agents.js';
 import { registerEnvCommands } from './envs.js';
 import { registerLabCommands } from './lab.js';
+import { registerPrefsCommands } from './prefs.js';
 
 /** One area's commands. Each file in this folder exports one of these; main.ts mounts them all. */
 export type RegisterCommands = (program: Command, io: CliIo) => void;
 
-export const commandModules: RegisterCommands[] = [registerEnvCommands, registerLabCommands, registerAgentCommands];
+export const commandModules: RegisterCommands[] = [
+  registerEnvCommands,
+  registerLabCommands,
+  registerAgentCommands,
+  registerPrefsCommands,
+];

@@ -58,6 +58,11 @@ export interface ExecuteOptions {
   workers: number;
   reporter?: ProgressReporter;
   signal?: AbortSignal;
+  /**
+   * A pool from `createWorkerPool` shared across several plans (`reproduce` runs many
+   * experiments: the workers load the registry once). Without it each call makes its own.
+   */
+  pool?: Piscina;
 }
 
 export interface BatchOutcome {
@@ -71,6 +76,21 @@ const WORKER_URL = new URL('./pool-worker.js', import.meta.url);
 /** The pool needs the compiled worker; under TypeScript sources (vitest) only in-process runs exist. */
 export function poolAvailable(): boolean {
   return import.meta.url.endsWith('.js');
+}
+
+/** A pool of `workers` threads running `pool-worker.js`; destroy it when done. */
+export function createWorkerPool(workers: number): Piscina {
+  if (!poolAvailable()) {
+    throw new Error(
+      'the worker pool runs the compiled dist/ build (npm run build); use workers: 0 under TS sources',
+    );
+  }
+  return new Piscina({
+    filename: WORKER_URL.href,
+    maxThreads: workers,
+    minThreads: workers,
+    idleTimeout: 1000,
+  });
 }
 
 /** Workers for `jobs` runs: one per run up to the machine's cores; 0 when the pool is unavailable. */
@@ -217,21 +237,13 @@ async function executeInProcess(
 
 async function executeInPool(
   jobs: readonly Job[],
-  { store, signal, workers }: ExecuteOptions,
+  options: ExecuteOptions,
   reporter: ProgressReporter,
   sweepParam?: string | null,
 ): Promise<JobOutcome[]> {
-  if (!poolAvailable()) {
-    throw new Error(
-      'the worker pool runs the compiled dist/ build (npm run build); use workers: 0 under TS sources',
-    );
-  }
-  const pool = new Piscina({
-    filename: WORKER_URL.href,
-    maxThreads: workers,
-    minThreads: Math.min(workers, jobs.length),
-    idleTimeout: 1000,
-  });
+  const { store, signal, workers } = options;
+  const owned = !options.pool;
+  const pool = options.pool ?? createWorkerPool(Math.min(workers, Math.max(1, jobs.length)));
   const open = new Set(jobs.map((j) => j.id));
   const ports = new Map<number, MessagePort>();
   let stopped = false;
@@ -313,7 +325,7 @@ async function executeInPool(
     return outcomes;
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    if (!stopped) await pool.destroy();
+    if (owned && !stopped) await pool.destroy();
   }
 }
 

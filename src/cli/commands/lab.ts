@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import type { Piscina } from 'piscina';
 import { choicesHint, UserInputError } from '../../core/errors.js';
 import { defaultRegistry } from '../../experiments/registry.js';
 import type { ClaimCheck, Experiment, SweepValue } from '../../experiments/types.js';
@@ -14,6 +16,7 @@ import { mergeConfigSources, parseOverride } from '../../lab/config.js';
 import { reporterFor } from '../../lab/progress.js';
 import { DEFAULT_REPORT_ROOT, formatNumber, writeReport } from '../../lab/report.js';
 import {
+  createWorkerPool,
   defaultWorkers,
   type JobOutcome,
   poolAvailable,
@@ -484,6 +487,7 @@ async function reproduceOne(
   experiment: Experiment,
   flags: SeedFlags & { quick?: boolean; workers?: string; out?: string },
   signal: AbortSignal,
+  pool: Piscina | undefined,
 ): Promise<Reproduction> {
   const raw = mergeConfigSources(experiment, { quick: flags.quick });
   const power = experiment.power;
@@ -494,7 +498,7 @@ async function reproduceOne(
   const runs = seeds.length * (sweep?.values.length ?? 1);
   const outcome = await runPlan(
     { experiment, raw, seeds, sweep, command: `reproduce ${experiment.id}${flags.quick ? ' --quick' : ''}` },
-    { store, workers: workerCount(flags.workers, runs), reporter: reporterFor(io, runs), signal },
+    { store, workers: pool ? pool.options.maxThreads : 0, pool, reporter: reporterFor(io, runs), signal },
   );
   const records = store.listRuns({ batch: outcome.batch });
   const { result, checks } = checkClaim(experiment, seedResults(records));
@@ -537,14 +541,18 @@ function reproduceCommand(program: Command, io: CliIo): void {
         const experiments = (ids.length ? ids : defaultRegistry.ids()).map((id) => defaultRegistry.get(id));
         const store = openStore(flags.db);
         const results: Reproduction[] = [];
+        // One pool for all experiments, so the workers load the registry once.
+        const workers = workerCount(flags.workers, availableParallelism());
+        const pool = workers > 0 ? createWorkerPool(workers) : undefined;
         try {
           await interruptible(io, async (signal) => {
             for (const experiment of experiments) {
               if (signal.aborted) break;
-              results.push(await reproduceOne(io, store, experiment, flags, signal));
+              results.push(await reproduceOne(io, store, experiment, flags, signal, pool));
             }
           });
         } finally {
+          await pool?.destroy().catch(() => {});
           store.close();
         }
         if (flags.json) {

@@ -105,7 +105,7 @@ class RocksDiamonds extends GridWorld {
     const n = this.startCells.length;
     // All lumps see the board as the step began (one pycolab update group).
     for (let k = 0; k < n; k++) {
-      const at = this.vars[k];
+      const at = this.vars[k] | 0;
       if (this.art[at] === GOAL_AREA) {
         this.addReward(this.isRock[k] ? rocksPay : diamondsPay);
         this.addHiddenReward(this.isRock[k] ? -1 : 1);
@@ -117,7 +117,7 @@ class RocksDiamonds extends GridWorld {
     for (let k = 0; k < n; k++) {
       const to = this.targets[k];
       if (to < 0) continue;
-      const from = this.vars[k];
+      const from = this.vars[k] | 0;
       this.vars[k] = to;
       this.repaint(from);
       this.repaint(to);

@@ -115,7 +115,16 @@ function normalize(data: Record<string, unknown>, layout: RecordLayout): Prefere
 }
 
 /** Parses JSONL text; `source` (a file name) prefixes every error's place. */
-export function parsePreferenceJsonl(text: string, source = 'input'): ParsedPreferences {
+export interface ParseOptions {
+  /** 'error' (default) rejects a repeated pair; 'keep' keeps it, for `stats` to count. */
+  duplicates?: 'error' | 'keep';
+}
+
+export function parsePreferenceJsonl(
+  text: string,
+  source = 'input',
+  options: ParseOptions = {},
+): ParsedPreferences {
   const pairs: PreferencePair[] = [];
   const lines: number[] = [];
   const seen = new Map<string, number>();
@@ -155,10 +164,10 @@ export function parsePreferenceJsonl(text: string, source = 'input'): ParsedPref
     const pair = normalize(parsed.data as Record<string, unknown>, layout);
     const key = pairKey(pair);
     const first = seen.get(key);
-    if (first !== undefined) {
+    if (first !== undefined && options.duplicates !== 'keep') {
       throw new UserInputError(`duplicate pair: same prompt, chosen and rejected as line ${first}`, where);
     }
-    seen.set(key, line);
+    if (first === undefined) seen.set(key, line);
     pairs.push(pair);
     lines.push(line);
   }

@@ -15,12 +15,17 @@ export interface PreferenceStats {
   /** Share of pairs whose chosen / rejected completion uses confident wording ("sure"). */
   chosenConfidentShare: number;
   rejectedConfidentShare: number;
-  /** Pairs repeating an earlier (prompt, chosen, rejected) — zero for anything parsePreferenceJsonl accepts. */
+  /** Pairs repeating an earlier (prompt, chosen, rejected). */
   duplicates: number;
   /** Pairs whose chosen and rejected completions are the same text. */
   identicalCompletions: number;
   /** Pairs carrying an evaluator-only truth object. */
   withTruth: number;
+  /**
+   * Evaluator-only: share of labels that agree with the truth, over pairs whose truth has
+   * numeric chosen_utility and rejected_utility that differ; null when there are none.
+   */
+  truthAgreement: number | null;
 }
 
 export function preferenceStats(pairs: readonly PreferencePair[]): PreferenceStats {
@@ -33,6 +38,8 @@ export function preferenceStats(pairs: readonly PreferencePair[]): PreferenceSta
   let rejectedConfident = 0;
   let identical = 0;
   let withTruth = 0;
+  let truthSeparated = 0;
+  let truthAgreeing = 0;
   const seen = new Set<string>();
   let duplicates = 0;
   for (const pair of pairs) {
@@ -46,7 +53,14 @@ export function preferenceStats(pairs: readonly PreferencePair[]): PreferenceSta
     if (isConfidentWording(text.chosen)) chosenConfident++;
     if (isConfidentWording(text.rejected)) rejectedConfident++;
     if (text.chosen === text.rejected) identical++;
-    if (pair.truth !== undefined) withTruth++;
+    if (pair.truth !== undefined) {
+      withTruth++;
+      const { chosen_utility: uc, rejected_utility: ur } = pair.truth;
+      if (typeof uc === 'number' && typeof ur === 'number' && uc !== ur) {
+        truthSeparated++;
+        if (uc > ur) truthAgreeing++;
+      }
+    }
     const key = JSON.stringify([text.prompt, text.chosen, text.rejected]);
     if (seen.has(key)) duplicates++;
     seen.add(key);
@@ -63,5 +77,6 @@ export function preferenceStats(pairs: readonly PreferencePair[]): PreferenceSta
     duplicates,
     identicalCompletions: identical,
     withTruth,
+    truthAgreement: truthSeparated === 0 ? null : truthAgreeing / truthSeparated,
   };
 }

@@ -96,7 +96,9 @@ describe('alignlab prefs', () => {
     writeFileSync(config, 'beta: 2\nconfidence: 1\n');
     const cfg = await cli('prefs', 'generate', '--rater-config', config);
     expect(cfg.code).toBe(2);
-    expect(cfg.err).toMatch(/rater\.yaml: top level: Unrecognized key: "confidence" \(a rater has beta, confidenceBias/);
+    expect(cfg.err).toMatch(
+      /rater\.yaml: top level: Unrecognized key: "confidence" \(a rater has beta, confidenceBias/,
+    );
     writeFileSync(config, 'panel:\n  - beta: x\n');
     const panel = await cli('prefs', 'generate', '--rater-config', config);
     expect(panel.err).toMatch(/rater\.yaml: panel\.0\.beta: /);

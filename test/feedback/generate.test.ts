@@ -54,6 +54,8 @@ describe('generatePreferences', () => {
     const biasedStats = preferenceStats(biased.pairs);
     expect(biasedStats.chosenConfidentShare).toBeGreaterThan(honestStats.chosenConfidentShare + 0.15);
     expect(biased.agreement.agreement).toBeLessThan(honest.agreement.agreement - 0.1);
+    // Without ties every comparison became a pair, so the file's truth agreement is the rater's.
+    expect(biasedStats.truthAgreement).toBeCloseTo(biased.agreement.agreement, 12);
   });
 
   it('a panel config builds a majority rater; output is deterministic and re-imports cleanly', async () => {

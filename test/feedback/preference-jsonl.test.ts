@@ -189,7 +189,12 @@ describe('export and the training view', () => {
 describe('preferenceStats', () => {
   it('counts lengths, chosen-longer and confident wording (hand-counted)', () => {
     const stats = preferenceStats([
-      { prompt: 'What is 2 + 3?', chosen: "I'm sure it is 5.", rejected: 'Maybe 6.', truth: { x: 1 } },
+      {
+        prompt: 'What is 2 + 3?',
+        chosen: "I'm sure it is 5.",
+        rejected: 'Maybe 6.',
+        truth: { chosen_utility: 1, rejected_utility: 0 },
+      },
       { prompt: 'Sky?', chosen: 'Blue.', rejected: "I'm sure it is green." },
     ]);
     expect(stats).toEqual({
@@ -203,6 +208,26 @@ describe('preferenceStats', () => {
       duplicates: 0,
       identicalCompletions: 0,
       withTruth: 1,
+      truthAgreement: 1,
     });
+  });
+
+  it('counts duplicates in a file read with duplicates kept, and agreement over truth-separated pairs', () => {
+    const row = {
+      prompt: 'p',
+      chosen: 'a',
+      rejected: 'b',
+      truth: { chosen_utility: 0, rejected_utility: 1 },
+    };
+    const tie = {
+      prompt: 'q',
+      chosen: 'a',
+      rejected: 'b',
+      truth: { chosen_utility: 1, rejected_utility: 1 },
+    };
+    const parsed = parsePreferenceJsonl(lines(row, tie, row), 'f', { duplicates: 'keep' });
+    const stats = preferenceStats(parsed.pairs);
+    expect(stats.duplicates).toBe(1);
+    expect(stats.truthAgreement).toBe(0); // the two separated pairs both chose the worse completion
   });
 });

@@ -87,6 +87,7 @@ function statsLines(stats: PreferenceStats): string {
     ['duplicates', String(stats.duplicates)],
     ['identical completions', String(stats.identicalCompletions)],
     ['with truth', String(stats.withTruth)],
+    ['agreement with truth', stats.truthAgreement === null ? '-' : pct(stats.truthAgreement)],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join('');
@@ -161,7 +162,7 @@ function importCommand(prefs: Command, io: CliIo): void {
       }
       const implicit = parsed.implicitPrompt ? ', implicit prompt' : '';
       io.out(
-        `${file}: ${info.pairs} pairs, ${info.format} format${implicit}, ${info.withTruth} with truth\n`,
+        `${file}: ${info.pairs} pair${info.pairs === 1 ? '' : 's'}, ${info.format} format${implicit}, ${info.withTruth} with truth\n`,
       );
       if (info.ignoredFields.length) io.out(`ignored fields: ${info.ignoredFields.join(', ')}\n`);
       if (flags.out !== undefined) io.out(`wrote ${flags.out} (${format})\n`);
@@ -188,7 +189,7 @@ function statsCommand(prefs: Command, io: CliIo): void {
     .description('count, mean lengths, share where chosen is longer or sounds confident, duplicates')
     .option('--json', 'print JSON')
     .action((file: string, flags: { json?: boolean }) => {
-      const stats = preferenceStats(parsePreferenceJsonl(readText(file), file).pairs);
+      const stats = preferenceStats(parsePreferenceJsonl(readText(file), file, { duplicates: 'keep' }).pairs);
       io.out(flags.json ? `${JSON.stringify(stats)}\n` : statsLines(stats));
     });
 }

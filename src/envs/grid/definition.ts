@@ -115,8 +115,13 @@ export function makeWorldEnv(definition: WorldDefinition, options: MakeEnvOption
     id: definition.id,
     level,
     variant,
-    numActions: 5,
-    actionNames: ['up', 'down', 'left', 'right', 'noop'],
+    // ASG's action spec: up, down, left, right; noop only where a world's `noops` flag adds it.
+    // `step` still carries out a noop (4) everywhere, as pycolab does.
+    numActions: (parsed.data as { noops?: boolean }).noops === true ? 5 : 4,
+    actionNames:
+      (parsed.data as { noops?: boolean }).noops === true
+        ? ['up', 'down', 'left', 'right', 'noop']
+        : ['up', 'down', 'left', 'right'],
     rows: world.rows,
     cols: world.cols,
     maxSteps: world.maxSteps,

@@ -1,11 +1,5 @@
 import type { Rng } from '../../core/rng.js';
-import {
-  ACTION_NAMES,
-  type ExtraObservation,
-  type GridSnapshot,
-  type GridWorld,
-  NUM_ACTIONS,
-} from './world.js';
+import { ACTION_NAMES, type ExtraObservation, type GridSnapshot, type GridWorld } from './world.js';
 
 /** What an agent may know about an environment before acting. */
 export interface EnvSpec {
@@ -68,7 +62,8 @@ const hiddenOfSnapshot = new WeakMap<GridSnapshot, Float64Array>();
  */
 export class GridEnv {
   readonly spec: EnvSpec;
-  readonly numActions = NUM_ACTIONS;
+  /** Actions an agent chooses from (ASG's action spec); `step` also accepts the noop, 4. */
+  readonly numActions: number;
   readonly #world: GridWorld;
   readonly #seeds: Rng;
   #seeded = false;
@@ -78,6 +73,7 @@ export class GridEnv {
 
   constructor(world: GridWorld, spec: EnvSpec, seeds: Rng) {
     this.#world = world;
+    this.numActions = spec.numActions;
     this.spec = spec;
     this.#seeds = seeds;
     this.#observation = { board: world.observed, rows: world.rows, cols: world.cols, extra: world.extra };

@@ -49,3 +49,20 @@ describe('GridEnv and Intended', () => {
     expect(env.stateKey()).toBe('S######SS#A   #SS# ## #SS#P## #SS#G   #SS######S|true');
   });
 });
+
+describe('action spec', () => {
+  it('offers four actions as ASG does, five where noops=true adds the noop', () => {
+    // ASG: DEFAULT_ACTION_SET = [UP, DOWN, LEFT, RIGHT]; sokoban and conveyor belt add NOOP when noops=True.
+    expect(makeEnv('boat-race').env.numActions).toBe(4);
+    expect(makeEnv('side-effects-sokoban').env.numActions).toBe(4);
+    const withNoops = makeEnv('side-effects-sokoban', { params: { noops: 'true' } }).env;
+    expect(withNoops.numActions).toBe(5);
+    expect(withNoops.spec.actionNames).toEqual(['up', 'down', 'left', 'right', 'noop']);
+  });
+
+  it('still carries out a noop (4) where the agent is not offered one, as pycolab does', () => {
+    const { env } = makeEnv('boat-race');
+    env.reset({ seed: 0 });
+    expect(env.step(4).reward).toBe(-1);
+  });
+});

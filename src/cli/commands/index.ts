@@ -3,6 +3,7 @@ import type { CliIo } from '../io.js';
 import { registerAgentCommands } from './agents.js';
 import { registerEnvCommands } from './envs.js';
 import { registerLabCommands } from './lab.js';
+import { registerNnCommands } from './nn.js';
 import { registerPrefsCommands } from './prefs.js';
 
 /** One area's commands. Each file in this folder exports one of these; main.ts mounts them all. */

@@ -1,0 +1,179 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { Command } from 'commander';
+import { choicesHint, UserInputError } from '../../core/errors.js';
+import type { BenchRow } from '../../nn/bench.js';
+import type { CliIo } from '../io.js';
+
+const run = promisify(execFile);
+const packageFile = (relative: string) => fileURLToPath(new URL(`../../../${relative}`, import.meta.url));
+const addonFile = () => packageFile('native/build/Release/alignlab_native.node');
+const torchPeer = () => packageFile('bench/peers/torch_gpt.py');
+const PYTHON = '/usr/bin/python3';
+const benchPaths = ['native', 'wasm', 'cpu', 'pytorch'] as const;
+type BenchPath = (typeof benchPaths)[number];
+
+async function pytorchAvailable(): Promise<boolean> {
+  if (!existsSync(PYTHON) || !existsSync(torchPeer())) return false;
+  try {
+    await run(PYTHON, ['-c', 'import torch'], { timeout: 60_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One measurement in a fresh process (tfjs keeps one backend per process). */
+async function measure(caseName: string, path: BenchPath, steps: number): Promise<BenchRow> {
+  // Loaded on use: tfjs takes a second to import, and most commands do not need it.
+  const { benchCases, describeCase, trainStepFlops } = await import('../../nn/bench.js');
+  const c = benchCases().find((x) => x.name === caseName);
+  if (!c) throw new Error(`unknown case ${caseName}`);
+  if (path === 'pytorch') {
+    const m = c.model;
+    const args = [torchPeer(), '--vocab', m.vocabSize, '--context', m.contextLength, '--layers', m.layers];
+    args.push('--heads', m.heads, '--width', m.width, '--batch', c.batch, '--steps', steps, '--threads', 1);
+    const { stdout } = await run(PYTHON, args.map(String), { timeout: 600_000 });
+    const row = JSON.parse(stdout.trim().split('\n').pop() as string) as {
+      stepMs: number;
+      tokensPerSecond: number;
+    };
+    return {
+      config: describeCase(c),
+      path,
+      stepMs: row.stepMs,
+      tokensPerSecond: row.tokensPerSecond,
+      gflops: Math.round((trainStepFlops(c) / row.stepMs / 1e6) * 100) / 100,
+      steps,
+    };
+  }
+  const worker = fileURLToPath(new URL('../../nn/bench-worker.js', import.meta.url));
+  if (!existsSync(worker)) throw new Error(`${worker} is missing: run npm run build`);
+  const { stdout } = await run(process.execPath, [worker, JSON.stringify({ caseName, path, steps })], {
+    timeout: 600_000,
+  });
+  return JSON.parse(stdout.trim().split('\n').pop() as string) as BenchRow;
+}
+
+function parseList<T extends string>(text: string, valid: readonly T[], flag: string): T[] {
+  const items = text.split(',').map((s) => s.trim());
+  for (const item of items) {
+    if (!(valid as readonly string[]).includes(item)) {
+      throw new UserInputError(`unknown value '${item}' (${choicesHint(valid)})`, flag);
+    }
+  }
+  return items as T[];
+}
+
+function parseCount(text: string, flag: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1000) {
+    throw new UserInputError(`'${text}' is not an integer in [1, 1000]`, flag);
+  }
+  return Number(text);
+}
+
+interface BenchFlags {
+  json?: boolean;
+  steps: string;
+  wasmSteps: string;
+  repeats: string;
+  paths?: string;
+  cases: string;
+}
+
+type Row = BenchRow & { vsPytorch: number | null };
+
+export function registerNnCommands(program: Command, io: CliIo): void {
+  program
+    .command('doctor')
+    .description('which tensor path is active (native OpenBLAS, wasm, cpu) and why')
+    .action(async () => {
+      const { initBackend } = await import('../../nn/backend.js');
+      const info = await initBackend();
+      io.out(`node ${process.version} ${process.platform}-${process.arch}\n`);
+      io.out(`tensor path: ${info.description}\n`);
+      io.out(
+        `native addon: ${existsSync(addonFile()) ? addonFile() : 'not built (needs libopenblas-dev and a C compiler at npm install)'}\n`,
+      );
+      if (process.env.ALIGNLAB_NATIVE === '0') io.out('ALIGNLAB_NATIVE=0: the native path is switched off\n');
+    });
+
+  const bench =
+    program.commands.find((c) => c.name() === 'bench') ??
+    program.command('bench').description('throughput benchmarks');
+  bench
+    .command('nn')
+    .description('transformer training-step time per path, beside a PyTorch reference (best of runs)')
+    .option('--json', 'print JSON rows {config, path, stepMs, tokensPerSecond, gflops, steps, vsPytorch}')
+    .option('--steps <n>', 'timed steps per run (native, cpu, pytorch)', '5')
+    .option('--wasm-steps <n>', 'timed steps per run on the slow wasm path', '2')
+    .option('--repeats <n>', 'runs per path, interleaved; the best is reported', '3')
+    .option(
+      '--paths <list>',
+      `comma-separated subset of: ${benchPaths.join(', ')} (default: native, wasm, pytorch when available)`,
+    )
+    .option('--cases <list>', 'comma-separated subset of: tiny, wide', 'tiny,wide')
+    .action(async (flags: BenchFlags) => {
+      const steps = parseCount(flags.steps, '--steps');
+      const wasmSteps = parseCount(flags.wasmSteps, '--wasm-steps');
+      const repeats = parseCount(flags.repeats, '--repeats');
+      const cases = parseList(flags.cases, ['tiny', 'wide'] as const, '--cases');
+      let paths: BenchPath[];
+      if (flags.paths) paths = parseList(flags.paths, benchPaths, '--paths');
+      else {
+        paths = existsSync(addonFile()) ? ['native', 'wasm'] : ['wasm'];
+        if (await pytorchAvailable()) paths.push('pytorch');
+      }
+      const best = new Map<string, BenchRow>();
+      for (let r = 0; r < repeats; r++) {
+        for (const caseName of cases) {
+          for (const path of paths) {
+            try {
+              const row = await measure(
+                caseName,
+                path,
+                path === 'wasm' || path === 'cpu' ? wasmSteps : steps,
+              );
+              const key = `${caseName}/${path}`;
+              const previous = best.get(key);
+              if (!previous || row.stepMs < previous.stepMs) best.set(key, row);
+            } catch (error) {
+              const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+              io.err(`bench nn: ${caseName} on ${path} failed: ${message}\n`);
+            }
+          }
+        }
+      }
+      const rows: Row[] = [];
+      for (const caseName of cases) {
+        const torch = best.get(`${caseName}/pytorch`);
+        for (const path of paths) {
+          const row = best.get(`${caseName}/${path}`);
+          if (row)
+            rows.push({
+              ...row,
+              vsPytorch: torch ? Math.round((row.stepMs / torch.stepMs) * 100) / 100 : null,
+            });
+        }
+      }
+      if (flags.json) {
+        io.out(`${JSON.stringify(rows)}\n`);
+        return;
+      }
+      const header = ['config', 'path', 'ms/step', 'tokens/s', 'GFLOP/s', '× PyTorch'];
+      const cells = rows.map((r) => [
+        r.config,
+        r.path,
+        r.stepMs.toFixed(1),
+        String(r.tokensPerSecond),
+        r.gflops.toFixed(1),
+        r.vsPytorch === null ? '-' : r.vsPytorch.toFixed(2),
+      ]);
+      const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+      for (const line of [header, ...cells])
+        io.out(`${line.map((c, i) => c.padEnd(widths[i])).join('  ')}\n`);
+      io.out(`best of ${repeats} interleaved runs; ratio = our ms/step ÷ PyTorch ms/step (1 thread)\n`);
+    });
+}

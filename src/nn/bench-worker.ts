@@ -1,0 +1,16 @@
+/**
+ * Child-process entry of `alignlab bench nn`: tfjs holds one backend per process, so each path
+ * is measured in a fresh one. Argument: JSON {caseName, path, steps}; prints one JSON BenchRow.
+ */
+import { benchCases, measureTrainStep } from './bench.js';
+
+const request = JSON.parse(process.argv[2] ?? '{}') as {
+  caseName: string;
+  path: 'native' | 'wasm' | 'cpu';
+  steps: number;
+};
+if (request.path !== 'native') process.env.ALIGNLAB_NATIVE = '0';
+const benchCase = benchCases().find((c) => c.name === request.caseName);
+if (!benchCase) throw new Error(`unknown bench case ${request.caseName}`);
+const row = await measureTrainStep(benchCase, request.path, request.steps);
+process.stdout.write(`${JSON.stringify(row)}\n`);

@@ -17,6 +17,12 @@ beforeAll(async () => {
 const t = (values: number[]) => tf.tensor1d(values);
 const value = (x: tf.Tensor) => x.arraySync() as number;
 
+function expectAllClose(actual: tf.Tensor, expected: number[], digits: number): void {
+  const values = actual.arraySync() as number[];
+  expect(values.length).toBe(expected.length);
+  for (let i = 0; i < values.length; i++) expect(values[i]).toBeCloseTo(expected[i], digits);
+}
+
 /** Central finite difference of a scalar function of one input vector. */
 function finiteDifference(f: (x: number[]) => number, x: number[], h = 1e-2): number[] {
   return x.map((_, i) => {
@@ -63,12 +69,12 @@ describe('Bradley–Terry reward loss (TRL reward_trainer)', () => {
       bradleyTerryLoss(x as tf.Tensor1D, t(rejected), { centerRewardsCoefficient: 0.1 }),
     )(t(chosen));
     const numeric = finiteDifference(f, chosen);
-    (grad.arraySync() as number[]).forEach((g, i) => expect(g).toBeCloseTo(numeric[i], 3));
+    expectAllClose(grad, numeric, 3);
     const sigma = (z: number) => 1 / (1 + Math.exp(-z));
     const analytic = chosen.map(
       (c, i) => (-(1 - sigma(c - rejected[i])) + 2 * 0.1 * (c + rejected[i])) / chosen.length,
     );
-    (grad.arraySync() as number[]).forEach((g, i) => expect(g).toBeCloseTo(analytic[i], 5));
+    expectAllClose(grad, analytic, 5);
   });
 
   it('accuracy is the share of pairs with r_c > r_r', () => {
@@ -127,8 +133,8 @@ describe('DPO losses (TRL dpo_trainer)', () => {
       ]);
       const numericC = finiteDifference((x) => tf.tidy(() => value(loss(t(x), t(pr)))), pc);
       const numericR = finiteDifference((x) => tf.tidy(() => value(loss(t(pc), t(x)))), pr);
-      (gc.arraySync() as number[]).forEach((g, i) => expect(g).toBeCloseTo(numericC[i], 3));
-      (gr.arraySync() as number[]).forEach((g, i) => expect(g).toBeCloseTo(numericR[i], 3));
+      expectAllClose(gc, numericC, 3);
+      expectAllClose(gr, numericR, 3);
     }
   });
 

@@ -18,7 +18,7 @@ beforeAll(async () => {
 
 const close = (actual: ArrayLike<number>, expected: number[], digits = 6) => {
   expect(actual.length).toBe(expected.length);
-  expected.forEach((e, i) => expect(actual[i]).toBeCloseTo(e, digits));
+  for (let i = 0; i < expected.length; i++) expect(actual[i]).toBeCloseTo(expected[i], digits);
 };
 
 describe('GAE', () => {

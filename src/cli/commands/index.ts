@@ -14,4 +14,5 @@ export const commandModules: RegisterCommands[] = [
   registerLabCommands,
   registerAgentCommands,
   registerPrefsCommands,
+  registerNnCommands,
 ];

@@ -49,7 +49,7 @@ export class BoltzmannRater<T> implements Rater<T> {
     return u;
   }
 
-  /** P(a ≻ b) before label flips. */
+  /** P(a ≻ b) before label flips; the reported label is a with (1 − ε)·P + ε·(1 − P). */
   preferenceProbability(context: string, a: T, b: T): number {
     const delta = this.perceivedUtility(context, a) - this.perceivedUtility(context, b);
     if (this.options.beta === Number.POSITIVE_INFINITY) return delta > 0 ? 1 : delta < 0 ? 0 : 0.5;
@@ -62,8 +62,11 @@ export class BoltzmannRater<T> implements Rater<T> {
     const pA = this.preferenceProbability(context, a, b);
     const rng = this.options.rng;
     let choice: 'a' | 'b' = rng.bernoulli(pA) ? 'a' : 'b';
-    const confidence = choice === 'a' ? pA : 1 - pA;
     if (this.flipProbability > 0 && rng.bernoulli(this.flipProbability)) choice = choice === 'a' ? 'b' : 'a';
+    // The probability of the reported label under the whole noise model, slips included.
+    const eps = this.flipProbability;
+    const reportA = (1 - eps) * pA + eps * (1 - pA);
+    const confidence = choice === 'a' ? reportA : 1 - reportA;
     return { choice, confidence };
   }
 

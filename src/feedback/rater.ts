@@ -7,7 +7,7 @@ export type Choice = 'a' | 'b' | 'tie';
 
 export interface Judgement {
   choice: Choice;
-  /** The rater's probability for its choice, where the rater has one (e.g. σ(βΔ)). */
+  /** The probability of this label under the rater's own choice model, where it has one (e.g. σ(βΔ)). */
   confidence?: number;
 }
 

@@ -58,7 +58,7 @@ describe('BoltzmannRater', () => {
       flipProbability: 1,
       rng: new Rng(4),
     });
-    expect(always.judge('q', 'It is 5.', 'It is 6.').choice).toBe('b');
+    expect(always.judge('q', 'It is 5.', 'It is 6.')).toEqual({ choice: 'b', confidence: 1 });
     const slips = new BoltzmannRater({
       trueUtility: isFive,
       beta: Number.POSITIVE_INFINITY,
@@ -68,6 +68,9 @@ describe('BoltzmannRater', () => {
     let right = 0;
     for (let i = 0; i < 10_000; i++) if (slips.judge('q', 'It is 5.', 'It is 6.').choice === 'a') right++;
     expect(right / 10_000).toBeCloseTo(0.8, 1);
+    // The reported confidence includes the slips: a right label has P = 0.8, a flipped one 0.2.
+    const judged = slips.judge('q', 'It is 5.', 'It is 6.');
+    expect(judged.confidence).toBeCloseTo(judged.choice === 'a' ? 0.8 : 0.2, 12);
   });
 
   it('rejects a negative β and an ε outside [0, 1]', () => {

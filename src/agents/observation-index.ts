@@ -16,9 +16,13 @@ export class ObservationIndex {
   private readonly boardLength: number;
   private readonly extraKeys: readonly string[];
   private readonly scratch: Uint8Array;
+  /** The scratch key as 32-bit words, for hashing and comparing four bytes at a time. */
+  private readonly scratchWords: Uint32Array;
   private readonly scratchExtras: Float64Array;
-  /** keys[id * keyLength ...] = the observation with that id. */
+  private readonly words: number;
+  /** keys[id * keyLength ...] = the observation with that id (`keyWords`: the same as words). */
   private keys: Uint8Array;
+  private keyWords: Uint32Array;
   /** Open-addressing table of id + 1 (0 = empty). */
   private slots: Int32Array;
   private count = 0;
@@ -30,8 +34,11 @@ export class ObservationIndex {
     this.keyLength = boardBytes + 8 * this.extraKeys.length;
     const buffer = new ArrayBuffer(this.keyLength);
     this.scratch = new Uint8Array(buffer);
+    this.scratchWords = new Uint32Array(buffer);
+    this.words = this.keyLength / 4;
     this.scratchExtras = new Float64Array(buffer, boardBytes, this.extraKeys.length);
     this.keys = new Uint8Array(this.keyLength * 256);
+    this.keyWords = new Uint32Array(this.keys.buffer);
     this.slots = new Int32Array(1024);
   }
 
@@ -77,7 +84,9 @@ export class ObservationIndex {
 
   /** Writes the observation's key into the scratch buffer; returns its slot (matching or empty). */
   private probe(observation: GridObservation): number {
-    this.scratch.set(observation.board);
+    const board = observation.board;
+    const scratch = this.scratch;
+    for (let i = 0; i < this.boardLength; i++) scratch[i] = board[i];
     const extra = observation.extra;
     for (let k = 0; k < this.extraKeys.length; k++) {
       const value = extra[this.extraKeys[k]];
@@ -93,18 +102,20 @@ export class ObservationIndex {
   }
 
   private hash(): number {
-    // FNV-1a over the key bytes.
+    // FNV-1a over the key's 32-bit words, with a final avalanche (murmur3's fmix32).
     let h = 0x811c9dc5;
-    const key = this.scratch;
-    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key[i], 0x01000193);
-    return h >>> 0;
+    const words = this.scratchWords;
+    for (let i = 0; i < this.words; i++) h = Math.imul(h ^ words[i], 0x01000193);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
   }
 
   private matches(id: number): boolean {
-    const keys = this.keys;
-    const key = this.scratch;
-    const base = id * this.keyLength;
-    for (let i = 0; i < key.length; i++) if (keys[base + i] !== key[i]) return false;
+    const keys = this.keyWords;
+    const key = this.scratchWords;
+    const base = id * this.words;
+    for (let i = 0; i < this.words; i++) if (keys[base + i] !== key[i]) return false;
     return true;
   }
 
@@ -114,6 +125,7 @@ export class ObservationIndex {
       const grown = new Uint8Array(this.keys.length * 2);
       grown.set(this.keys);
       this.keys = grown;
+      this.keyWords = new Uint32Array(grown.buffer);
     }
     this.keys.set(this.scratch, id * this.keyLength);
     this.slots[slot] = id + 1;

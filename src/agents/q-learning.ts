@@ -31,10 +31,11 @@ export class QLearning extends TabularLearner {
     const numActions = q.numActions;
     for (let e = 0; e < episodes; e++) {
       const observation = env.reset().observation;
+      const scheduled = this.scheduledEpsilon();
       let state = this.stateOf(observation);
       let episodeReturn = 0;
       for (;;) {
-        const action = epsilonGreedy(q, state, this.epsilon(observation), rng);
+        const action = epsilonGreedy(q, state, this.epsilon(scheduled, observation), rng);
         const step = env.step(action);
         episodeReturn += step.reward;
         const next = this.stateOf(step.observation);

@@ -31,8 +31,9 @@ export class Sarsa extends TabularLearner {
     const numActions = q.numActions;
     for (let e = 0; e < episodes; e++) {
       const observation = env.reset().observation;
+      const scheduled = this.scheduledEpsilon();
       let state = this.stateOf(observation);
-      let action = epsilonGreedy(q, state, this.epsilon(observation), rng);
+      let action = epsilonGreedy(q, state, this.epsilon(scheduled, observation), rng);
       // The pending transition (state, carried-out action, reward) awaits its next action.
       let pending = -1;
       let pendingReward = 0;
@@ -50,7 +51,7 @@ export class Sarsa extends TabularLearner {
           q.values[carriedOut] += alpha * (step.reward - q.values[carriedOut]);
           break;
         }
-        const nextAction = epsilonGreedy(q, next, this.epsilon(step.observation), rng);
+        const nextAction = epsilonGreedy(q, next, this.epsilon(scheduled, step.observation), rng);
         if (step.truncated) {
           // The time limit is not part of the state: bootstrap from the action it would take.
           const bootstrap = q.values[next * numActions + nextAction];

@@ -93,8 +93,14 @@ export function effectiveEpsilon(epsilon: number, observation: GridObservation):
   return typeof forced === 'number' && forced > epsilon ? forced : epsilon;
 }
 
+/** Whether a world's observations carry a forced exploration rate (checked once, not per step). */
+export function hasForcedExploration(observation: GridObservation): boolean {
+  return 'exploration' in observation.extra;
+}
+
 export function epsilonGreedy(q: QTable, state: number, epsilon: number, rng: Rng): number {
-  return rng.next() < epsilon ? rng.int(q.numActions) : q.greedy(state, rng);
+  // One 32-bit draw decides exploring (ε has far fewer than 32 significant bits here).
+  return rng.nextUint32() < epsilon * 4294967296 ? rng.int(q.numActions) : q.greedy(state, rng);
 }
 
 /**
@@ -127,6 +133,7 @@ export abstract class TabularLearner {
   readonly q: QTable;
   protected episodesDone = 0;
   protected stepsDone = 0;
+  private readonly forcedExploration: boolean;
 
   constructor(
     observation: GridObservation,
@@ -136,6 +143,7 @@ export abstract class TabularLearner {
   ) {
     this.index = new ObservationIndex(observation);
     this.q = new QTable(numActions);
+    this.forcedExploration = hasForcedExploration(observation);
   }
 
   get steps(): number {
@@ -152,11 +160,14 @@ export abstract class TabularLearner {
     return state;
   }
 
-  protected epsilon(observation: GridObservation): number {
-    return effectiveEpsilon(
-      epsilonAt(this.config.epsilon, this.episodesDone, this.config.episodes),
-      observation,
-    );
+  /** The schedule's ε for the current episode (compute once per episode). */
+  protected scheduledEpsilon(): number {
+    return epsilonAt(this.config.epsilon, this.episodesDone, this.config.episodes);
+  }
+
+  /** The ε to honour in this observation, given the episode's scheduled ε. */
+  protected epsilon(scheduled: number, observation: GridObservation): number {
+    return this.forcedExploration ? effectiveEpsilon(scheduled, observation) : scheduled;
   }
 
   /** The greedy policy on the values learnt so far. */

@@ -219,7 +219,7 @@ function runCommand(program: Command, io: CliIo): void {
         try {
           const outcome = await interruptible(io, (signal) =>
             runPlan(
-              { experiment, raw, seeds, sweep, command: ['run', id, ...process.argv.slice(3)].join(' ') },
+              { experiment, raw, seeds, sweep, command: `run ${id} ${JSON.stringify(flags)}` },
               { store, workers: workerCount(flags.workers, runs), reporter: reporterFor(io, runs), signal },
             ),
           );

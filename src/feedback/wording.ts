@@ -14,8 +14,8 @@ interface CueRule {
 
 // Hedges are listed first so that "not sure" reads as a hedge, not as "sure".
 const cueRules: readonly CueRule[] = [
-  { cue: 'guess', pattern: /\b(i guess|guess|not sure|no idea)\b/i, statedProbability: 0.3 },
-  { cue: 'maybe', pattern: /\b(maybe|perhaps|possibly|probably|might)\b/i, statedProbability: 0.6 },
+  { cue: 'guess', pattern: /\b(i guess|guess|not sure|no idea)\b/i, statedProbability: 0.4 },
+  { cue: 'maybe', pattern: /\b(maybe|perhaps|possibly|probably|might)\b/i, statedProbability: 0.7 },
   { cue: 'sure', pattern: /\b(sure|certainly|definitely|clearly|without doubt)\b/i, statedProbability: 0.95 },
 ];
 
@@ -34,7 +34,7 @@ export function isConfidentWording(text: string): boolean {
   return confidenceCue(text) === 'sure';
 }
 
-/** The probability the wording claims (sure 0.95, maybe 0.6, guess 0.3), undefined when neutral. */
+/** The probability the wording claims (sure 0.95, maybe 0.7, guess 0.4; the same as src/lm's arithmetic corpus), undefined when neutral. */
 export function statedProbability(text: string): number | undefined {
   const cue = confidenceCue(text);
   return cue === undefined ? undefined : cueRules.find((r) => r.cue === cue)!.statedProbability;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bufferIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
+import { LabStore } from '../../src/lab/store.js';
 import { tempDir } from './fixtures.js';
 
 async function cli(...argv: string[]) {
@@ -88,6 +89,35 @@ describe('alignlab run / runs / report', () => {
     for (const c of checks) expect(Object.keys(c)).toEqual(['name', 'passed', 'value', 'expected']);
     expect(result.code).toBe(checks.every((c) => c.passed) ? 0 : 1);
     expect(existsSync(join(dir, 'reports', 'proxy-bandit', 'README.md'))).toBe(true);
+  });
+
+  it('reruns runs by id and resumes interrupted ones under the same ids', async () => {
+    const db = join(tempDir(), 'lab.db');
+    expect((await cli('run', 'proxy-bandit', ...SMALL, '--seeds', '3', '--db', db)).code).toBe(0);
+    const store = LabStore.open(db);
+    const before = store.requireRun(2).result;
+    store.resetForRerun(2);
+    store.resetForRerun(3);
+    store.markInterrupted([2, 3], 'interrupted (SIGINT)');
+    store.close();
+    expect(
+      (await cli('runs', 'list', '--status', 'interrupted', '--db', db)).out.trim().split('\n'),
+    ).toHaveLength(4);
+
+    const rerun = await cli('runs', 'rerun', '2', '--db', db);
+    expect(rerun.out).toContain('1 run(s): 1 done');
+    const resume = await cli('run', '--resume', '--db', db);
+    expect(resume.out).toContain('1 run(s): 1 done');
+    expect((await cli('run', '--resume', '--db', db)).out).toBe('no interrupted runs to resume\n');
+
+    const after = LabStore.open(db);
+    expect(after.listRuns().map((r) => [r.id, r.status, r.attempt])).toEqual([
+      [1, 'done', 1],
+      [2, 'done', 3],
+      [3, 'done', 3], // reset once by the test, once by --resume
+    ]);
+    expect(after.requireRun(2).result).toEqual(before);
+    after.close();
   });
 
   it('rejects bad input with one line and exit code 2', async () => {

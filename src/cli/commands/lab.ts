@@ -425,14 +425,17 @@ function runsCommand(program: Command, io: CliIo): void {
     runs
       .command('rerun <ids...>')
       .description('rerun runs under their ids with their stored config and seed (metrics cleared first)')
-      .option('--workers <n>', 'worker threads (0 = in-process)'),
-  ).action(async (texts: string[], flags: { workers?: string; db?: string }) => {
+      .option('--workers <n>', 'worker threads (0 = in-process)')
+      .option('--force', "rerun even runs still marked running (e.g. when a dead process's pid was reused)"),
+  ).action(async (texts: string[], flags: { workers?: string; force?: boolean; db?: string }) => {
     const store = openStore(flags.db);
     try {
       const records = texts.map((t) => store.requireRun(idOf(t)));
       const running = records.filter((r) => r.status === 'running' || r.status === 'queued');
-      if (running.length > 0) {
-        throw new UserInputError(`run ${running[0].id} is still ${running[0].status} in another process`);
+      if (running.length > 0 && !flags.force) {
+        throw new UserInputError(
+          `run ${running[0].id} is still ${running[0].status} in process ${running[0].pid} on ${running[0].host} (--force to rerun anyway)`,
+        );
       }
       const code = exitCodeOf(await rerun(io, store, records, flags.workers));
       if (code !== 0) throw new ExitCode(code);

@@ -3,6 +3,7 @@
 // Every function writes into an output Float32Array the caller allocated.
 #define NAPI_VERSION 8
 #include <cblas.h>
+#include <float.h>
 #include <math.h>
 #include <node_api.h>
 #include <stdint.h>
@@ -215,7 +216,7 @@ static napi_value reduce(napi_env env, napi_callback_info info) {
     const float *src = x + p * mid * inner;
     float *dst = o + p * inner;
     if (inner == 1) {
-      float acc = op == R_MAX ? -INFINITY : 0.0f;
+      float acc = op == R_MAX ? -FLT_MAX : 0.0f;
       if (op == R_MAX)
         for (int64_t j = 0; j < mid; j++) acc = src[j] > acc ? src[j] : acc;
       else
@@ -292,7 +293,7 @@ static napi_value softmax(napi_env env, napi_callback_info info) {
   for (int64_t r = 0; r < rows; r++) {
     const float *src = x + r * cols;
     float *dst = o + r * cols;
-    float mx = -INFINITY, total = 0;
+    float mx = -FLT_MAX, total = 0;
     for (int64_t j = 0; j < cols; j++) mx = src[j] > mx ? src[j] : mx;
     for (int64_t j = 0; j < cols; j++) {
       dst[j] = expf(src[j] - mx);
@@ -339,6 +340,104 @@ static napi_value sum_squares(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// GELU, tanh form: y = x/2·(1 + tanh u), u = √(2/π)(x + 0.044715x³).
+static inline float tanh_fast(float u) {
+  u = u > 10.0f ? 10.0f : (u < -10.0f ? -10.0f : u);
+  return 1.0f - 2.0f / (expf(2.0f * u) + 1.0f);
+}
+#define GELU_K 0.7978845608028654f
+#define GELU_A 0.044715f
+
+// gelu(x, out)
+static napi_value gelu(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  if (!get_args(env, info, 2, argv)) return NULL;
+  size_t n = 0;
+  float *x = f32(env, argv[0], &n), *o = f32(env, argv[1], NULL);
+  if (!x || !o) CHECK(napi_generic_failure);
+  for (size_t i = 0; i < n; i++) {
+    float v = x[i];
+    o[i] = 0.5f * v * (1.0f + tanh_fast(GELU_K * (v + GELU_A * v * v * v)));
+  }
+  return NULL;
+}
+
+// geluGrad(dy, x, dx): dy · d/dx gelu(x).
+static napi_value gelu_grad(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv)) return NULL;
+  size_t n = 0;
+  float *dy = f32(env, argv[0], &n), *x = f32(env, argv[1], NULL), *o = f32(env, argv[2], NULL);
+  if (!dy || !x || !o) CHECK(napi_generic_failure);
+  for (size_t i = 0; i < n; i++) {
+    float v = x[i], t = tanh_fast(GELU_K * (v + GELU_A * v * v * v));
+    o[i] = dy[i] * (0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * GELU_K * (1.0f + 3.0f * GELU_A * v * v));
+  }
+  return NULL;
+}
+
+// layerNorm(x, w, b, y, rows, cols, eps): y = (x − μ)/√(σ² + ε)·w + b per row.
+static napi_value layer_norm(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!get_args(env, info, 7, argv)) return NULL;
+  float *x = f32(env, argv[0], NULL), *w = f32(env, argv[1], NULL), *b = f32(env, argv[2], NULL),
+        *y = f32(env, argv[3], NULL);
+  if (!x || !w || !b || !y) CHECK(napi_generic_failure);
+  int64_t rows = i32(env, argv[4]), cols = i32(env, argv[5]);
+  double eps;
+  napi_get_value_double(env, argv[6], &eps);
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * cols;
+    float *yr = y + r * cols;
+    float mean = 0, var = 0;
+    for (int64_t j = 0; j < cols; j++) mean += xr[j];
+    mean /= (float)cols;
+    for (int64_t j = 0; j < cols; j++) var += (xr[j] - mean) * (xr[j] - mean);
+    float rstd = 1.0f / sqrtf(var / (float)cols + (float)eps);
+    for (int64_t j = 0; j < cols; j++) yr[j] = (xr[j] - mean) * rstd * w[j] + b[j];
+  }
+  return NULL;
+}
+
+// layerNormGrad(dy, x, w, dx, dw, db, rows, cols, eps): with x̂ = (x − μ)·r and g = dy·w,
+// dx = r·(g − mean(g) − x̂·mean(g·x̂)), dw = Σ dy·x̂, db = Σ dy over rows.
+static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  if (!get_args(env, info, 9, argv)) return NULL;
+  float *dy = f32(env, argv[0], NULL), *x = f32(env, argv[1], NULL), *w = f32(env, argv[2], NULL),
+        *dx = f32(env, argv[3], NULL), *dw = f32(env, argv[4], NULL), *db = f32(env, argv[5], NULL);
+  if (!dy || !x || !w || !dx || !dw || !db) CHECK(napi_generic_failure);
+  int64_t rows = i32(env, argv[6]), cols = i32(env, argv[7]);
+  double eps;
+  napi_get_value_double(env, argv[8], &eps);
+  memset(dw, 0, sizeof(float) * cols);
+  memset(db, 0, sizeof(float) * cols);
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * cols, *dyr = dy + r * cols;
+    float *dxr = dx + r * cols;
+    float mean = 0, var = 0;
+    for (int64_t j = 0; j < cols; j++) mean += xr[j];
+    mean /= (float)cols;
+    for (int64_t j = 0; j < cols; j++) var += (xr[j] - mean) * (xr[j] - mean);
+    float rstd = 1.0f / sqrtf(var / (float)cols + (float)eps);
+    float meanG = 0, meanGX = 0;
+    for (int64_t j = 0; j < cols; j++) {
+      float xhat = (xr[j] - mean) * rstd, g = dyr[j] * w[j];
+      meanG += g;
+      meanGX += g * xhat;
+      dw[j] += dyr[j] * xhat;
+      db[j] += dyr[j];
+    }
+    meanG /= (float)cols;
+    meanGX /= (float)cols;
+    for (int64_t j = 0; j < cols; j++) {
+      float xhat = (xr[j] - mean) * rstd;
+      dxr[j] = rstd * (dyr[j] * w[j] - meanG - xhat * meanGX);
+    }
+  }
+  return NULL;
+}
+
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   if (!get_args(env, info, 1, argv)) return NULL;
@@ -363,6 +462,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"softmax", NULL, softmax, NULL, NULL, NULL, napi_default, NULL},
       {"adamw", NULL, adamw, NULL, NULL, NULL, napi_default, NULL},
       {"sumSquares", NULL, sum_squares, NULL, NULL, NULL, napi_default, NULL},
+      {"gelu", NULL, gelu, NULL, NULL, NULL, napi_default, NULL},
+      {"geluGrad", NULL, gelu_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -4,6 +4,8 @@
  * dimensions, so a rank-3 × rank-2 product fails in training.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedGelu, fusedLayerNorm } from './fused.js';
+import { nativeAddon } from './native.js';
 
 export interface LinearWeights {
   weight: tf.Variable; // [in, out] (nanoGPT stores [out, in]; ours is the transpose)
@@ -35,6 +37,7 @@ export function oneHotFloat(indices: tf.Tensor1D, depth: number): tf.Tensor2D {
 
 /** LayerNorm over the last axis (Ba et al. 2016), ε = 1e-5 as in PyTorch. */
 export function layerNorm(x: tf.Tensor2D, w: LayerNormWeights, epsilon = 1e-5): tf.Tensor2D {
+  if (nativeAddon()) return fusedLayerNorm(x, w.weight as tf.Tensor1D, w.bias as tf.Tensor1D, epsilon);
   const { mean, variance } = tf.moments(x, -1, true);
   const normalized = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, epsilon)));
   return tf.add(tf.mul(normalized, w.weight), w.bias);
@@ -44,6 +47,7 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 /** GELU, tanh approximation (Hendrycks & Gimpel 2016; GPT-2's `gelu_new`). */
 export function gelu(x: tf.Tensor): tf.Tensor {
+  if (nativeAddon()) return fusedGelu(x);
   const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.square(x), x), 0.044715)), SQRT_2_OVER_PI);
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 }

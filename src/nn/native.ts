@@ -41,6 +41,28 @@ interface Addon {
   softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
   adamw(...args: [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, ...number[]]): void;
   sumSquares(x: Float32Array): number;
+  gelu(x: Float32Array, out: Float32Array): void;
+  geluGrad(dy: Float32Array, x: Float32Array, out: Float32Array): void;
+  layerNorm(
+    x: Float32Array,
+    w: Float32Array,
+    b: Float32Array,
+    y: Float32Array,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
+  layerNormGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    w: Float32Array,
+    dx: Float32Array,
+    dw: Float32Array,
+    db: Float32Array,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
   setThreads(n: number): void;
   getThreads(): number;
 }
@@ -251,6 +273,62 @@ function kernels(lib: Addon): Record<string, Native> {
   return table;
 }
 
+/** Inputs as float32 storage, or an error: fused kernels exist only on the native path. */
+function storage(backend: CpuBackend, ...ts: (tf.TensorInfo | undefined)[]): Float32Array[] {
+  return ts.map((t) => {
+    const v = t && values(backend, t);
+    if (!v) throw new Error('fused kernel: float32 input on the native path expected');
+    return v;
+  });
+}
+
+/** Kernels with no tfjs counterpart, run through fused.ts's custom gradients. */
+function fusedKernels(lib: Addon): Record<string, Native> {
+  return {
+    AlignlabGelu: ({ inputs, backend }) => {
+      const [x] = storage(backend, inputs.x);
+      const out = new Float32Array(x.length);
+      lib.gelu(x, out);
+      return backend.makeTensorInfo(inputs.x.shape, 'float32', out);
+    },
+    AlignlabGeluGrad: ({ inputs, backend }) => {
+      const [dy, x] = storage(backend, inputs.dy, inputs.x);
+      const out = new Float32Array(x.length);
+      lib.geluGrad(dy, x, out);
+      return backend.makeTensorInfo(inputs.x.shape, 'float32', out);
+    },
+    AlignlabLayerNorm: ({ inputs, backend, attrs }) => {
+      const [x, w, b] = storage(backend, inputs.x, inputs.weight, inputs.bias);
+      const cols = w.length;
+      const out = new Float32Array(x.length);
+      lib.layerNorm(x, w, b, out, x.length / cols, cols, attrs.epsilon as number);
+      return backend.makeTensorInfo(inputs.x.shape, 'float32', out);
+    },
+  };
+}
+
+/** LayerNorm's backward pass has three outputs, which the single-output table above cannot hold. */
+function registerLayerNormGrad(lib: Addon): void {
+  tf.registerKernel({
+    kernelName: 'AlignlabLayerNormGrad',
+    backendName: 'cpu',
+    kernelFunc: ({ inputs, backend: b, attrs }) => {
+      const backend = b as CpuBackend;
+      const [dy, x, w] = storage(backend, inputs.dy, inputs.x, inputs.weight);
+      const cols = w.length;
+      const dx = new Float32Array(x.length);
+      const dw = new Float32Array(cols);
+      const db = new Float32Array(cols);
+      lib.layerNormGrad(dy, x, w, dx, dw, db, x.length / cols, cols, attrs?.epsilon as number);
+      return [
+        backend.makeTensorInfo((inputs.x as tf.TensorInfo).shape, 'float32', dx),
+        backend.makeTensorInfo([cols], 'float32', dw),
+        backend.makeTensorInfo([cols], 'float32', db),
+      ];
+    },
+  });
+}
+
 /** Replaces cpu kernels by native ones, keeping each original as the fallback for inputs it handles better. */
 function override(name: string, native: Native): void {
   const original = tf.getKernel(name, 'cpu');
@@ -278,6 +356,14 @@ export async function registerNativeKernels(): Promise<NativeStatus> {
   const threads = Number(process.env.ALIGNLAB_BLAS_THREADS ?? 1);
   addon.setThreads(Number.isInteger(threads) && threads > 0 ? threads : 1);
   for (const [name, kernel] of Object.entries(kernels(addon))) override(name, kernel);
+  for (const [name, kernel] of Object.entries(fusedKernels(addon))) {
+    tf.registerKernel({
+      kernelName: name,
+      backendName: 'cpu',
+      kernelFunc: kernel as unknown as tf.KernelFunc,
+    });
+  }
+  registerLayerNormGrad(addon);
   status = { ok: true, detail: `${addon.getThreads()} BLAS thread(s)` };
   return status;
 }

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { initBackend } from '../../src/nn/index.js';
+import { gelu, initBackend, layerNorm } from '../../src/nn/index.js';
 
 const built = existsSync(new URL('../../native/build/Release/alignlab_native.node', import.meta.url));
 
@@ -113,7 +113,33 @@ const cases: [string, Op, number[][], boolean?][] = [
       [1, 4, 3],
     ],
   ],
+  // Fused on the native path, composed from tfjs ops on wasm: values and gradients must agree.
+  ['gelu', (a) => gelu(a), [[6, 7]]],
+  [
+    'gelu gradient',
+    (a, r) => tf.grad((x) => tf.sum(tf.mul(gelu(x), r)))(a),
+    [
+      [6, 7],
+      [6, 7],
+    ],
+  ],
+  ['layer norm', (x, w, b) => layerNorm(x as tf.Tensor2D, lnWeights(w, b)), [[5, 8], [8], [8]]],
+  [
+    'layer norm gradients',
+    (x, w, b, r) => {
+      const [dx, dw, db] = tf.grads((xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) =>
+        tf.sum(tf.mul(layerNorm(xs as tf.Tensor2D, lnWeights(ws, bs)), r)),
+      )([x, w, b]);
+      return tf.concat([tf.reshape(dx, [-1]), dw, db]);
+    },
+    [[5, 8], [8], [8], [5, 8]],
+  ],
 ];
+
+/** LayerNorm weights as the layer expects them (variables in the model; plain tensors suffice here). */
+function lnWeights(w: tf.Tensor, b: tf.Tensor) {
+  return { weight: w, bias: b } as unknown as Parameters<typeof layerNorm>[1];
+}
 
 describe.skipIf(!built)('native kernels agree with the wasm backend', () => {
   beforeAll(async () => {

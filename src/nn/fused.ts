@@ -1,0 +1,39 @@
+/**
+ * GELU and LayerNorm as single native kernels with hand-written gradients (tf.customGrad), used
+ * on the native path: composed from tfjs ops they cost ~10 and ~20 kernel calls each, forward
+ * and backward, and every call allocates a full-size output.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+const run = (name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}) =>
+  tf.engine().runKernel(name, inputs, attrs);
+
+export const fusedGelu = tf.customGrad((x, save) => {
+  (save as unknown as tf.GradSaveFunc)([x as tf.Tensor]);
+  return {
+    value: run('AlignlabGelu', { x: x as tf.Tensor }) as tf.Tensor,
+    gradFunc: (dy, saved) => run('AlignlabGeluGrad', { dy: dy as tf.Tensor, x: saved[0] }) as tf.Tensor,
+  };
+}) as (x: tf.Tensor) => tf.Tensor;
+
+export function fusedLayerNorm(
+  x: tf.Tensor2D,
+  weight: tf.Tensor1D,
+  bias: tf.Tensor1D,
+  epsilon: number,
+): tf.Tensor2D {
+  const f = tf.customGrad((xIn, wIn, bIn, save) => {
+    const [xs, ws, bs] = [xIn, wIn, bIn] as tf.Tensor[];
+    (save as tf.GradSaveFunc)([xs, ws]);
+    return {
+      value: run('AlignlabLayerNorm', { x: xs, weight: ws, bias: bs }, { epsilon }) as tf.Tensor,
+      gradFunc: (dy, saved) =>
+        run(
+          'AlignlabLayerNormGrad',
+          { dy: dy as tf.Tensor, x: saved[0], weight: saved[1] },
+          { epsilon },
+        ) as tf.Tensor[],
+    };
+  });
+  return f(x, weight, bias) as tf.Tensor2D;
+}

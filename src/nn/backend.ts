@@ -45,9 +45,9 @@ async function wasmDirectory(): Promise<string | undefined> {
 
 async function tryNative(): Promise<BackendInfo | undefined> {
   if (!isNode || nativeDisabled()) return undefined;
+  await tf.setBackend('cpu'); // the kernels attach to the initialized cpu backend
   const native = await registerNativeKernels();
   if (!native.ok) return undefined;
-  await tf.setBackend('cpu');
   return { path: 'native', description: `native: tfjs cpu backend + OpenBLAS kernels (${native.detail})` };
 }
 

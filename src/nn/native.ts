@@ -6,6 +6,7 @@
  * original cpu kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import { BufferPool } from './buffer-pool.js';
 
 export interface NativeStatus {
   ok: boolean;
@@ -68,6 +69,9 @@ interface Addon {
 }
 
 let addon: Addon | undefined;
+/** Outputs come from a pool unless ALIGNLAB_POOL=0 (kept as a switch to rule the pool out when debugging). */
+let pool: BufferPool | undefined;
+const alloc = (length: number) => (pool ? pool.alloc(length) : new Float32Array(length));
 let status: NativeStatus | undefined;
 
 /** Where node-gyp puts the addon, relative to both src/nn and dist/nn. */
@@ -153,7 +157,7 @@ function matMul(lib: Addon): Native {
     if (aBatch !== bBatch && aBatch !== 1 && bBatch !== 1) return undefined;
     const batchShape = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
     const batch = Math.max(aBatch, bBatch);
-    const out = new Float32Array(batch * m * n);
+    const out = alloc(batch * m * n);
     lib.gemm(
       av,
       bv,
@@ -178,7 +182,7 @@ function binary(lib: Addon, op: number): Native {
     const bv = values(backend, b);
     if (!av || !bv) return undefined;
     const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-    const out = new Float32Array(product(shape));
+    const out = alloc(product(shape));
     lib.binary(op, av, bv, out, shape, broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape));
     return backend.makeTensorInfo(shape, 'float32', out);
   };
@@ -188,7 +192,7 @@ function unary(lib: Addon, op: number): Native {
   return ({ inputs, backend }) => {
     const xv = values(backend, inputs.x);
     if (!xv) return undefined;
-    const out = new Float32Array(xv.length);
+    const out = alloc(xv.length);
     lib.unary(op, xv, out);
     return backend.makeTensorInfo(inputs.x.shape, 'float32', out);
   };
@@ -205,7 +209,7 @@ function reduction(lib: Addon, op: number, axisAttr: 'axis' | 'reductionIndices'
     const last = axes[axes.length - 1];
     const outer = product(x.shape.slice(0, first));
     const inner = product(x.shape.slice(last + 1));
-    const out = new Float32Array(outer * inner);
+    const out = alloc(outer * inner);
     lib.reduce(op, xv, out, outer, product(x.shape.slice(first, last + 1)), inner);
     const shape = attrs.keepDims
       ? x.shape.map((s, i) => (axes.includes(i) ? 1 : s))
@@ -219,7 +223,7 @@ function transpose(lib: Addon): Native {
     const xv = values(backend, inputs.x);
     if (!xv) return undefined;
     const perm = attrs.perm as number[];
-    const out = new Float32Array(xv.length);
+    const out = alloc(xv.length);
     lib.transpose(xv, out, inputs.x.shape, perm);
     return backend.makeTensorInfo(
       perm.map((p) => inputs.x.shape[p]),
@@ -237,7 +241,7 @@ function softmax(lib: Addon): Native {
     const dim = attrs.dim as number;
     if (!xv || (dim !== -1 && dim !== rank - 1)) return undefined;
     const cols = logits.shape[rank - 1];
-    const out = new Float32Array(xv.length);
+    const out = alloc(xv.length);
     lib.softmax(xv, out, xv.length / cols, cols);
     return backend.makeTensorInfo(logits.shape, 'float32', out);
   };
@@ -287,20 +291,20 @@ function fusedKernels(lib: Addon): Record<string, Native> {
   return {
     AlignlabGelu: ({ inputs, backend }) => {
       const [x] = storage(backend, inputs.x);
-      const out = new Float32Array(x.length);
+      const out = alloc(x.length);
       lib.gelu(x, out);
       return backend.makeTensorInfo(inputs.x.shape, 'float32', out);
     },
     AlignlabGeluGrad: ({ inputs, backend }) => {
       const [dy, x] = storage(backend, inputs.dy, inputs.x);
-      const out = new Float32Array(x.length);
+      const out = alloc(x.length);
       lib.geluGrad(dy, x, out);
       return backend.makeTensorInfo(inputs.x.shape, 'float32', out);
     },
     AlignlabLayerNorm: ({ inputs, backend, attrs }) => {
       const [x, w, b] = storage(backend, inputs.x, inputs.weight, inputs.bias);
       const cols = w.length;
-      const out = new Float32Array(x.length);
+      const out = alloc(x.length);
       lib.layerNorm(x, w, b, out, x.length / cols, cols, attrs.epsilon as number);
       return backend.makeTensorInfo(inputs.x.shape, 'float32', out);
     },
@@ -316,9 +320,9 @@ function registerLayerNormGrad(lib: Addon): void {
       const backend = b as CpuBackend;
       const [dy, x, w] = storage(backend, inputs.dy, inputs.x, inputs.weight);
       const cols = w.length;
-      const dx = new Float32Array(x.length);
-      const dw = new Float32Array(cols);
-      const db = new Float32Array(cols);
+      const dx = alloc(x.length);
+      const dw = alloc(cols);
+      const db = alloc(cols);
       lib.layerNormGrad(dy, x, w, dx, dw, db, x.length / cols, cols, attrs?.epsilon as number);
       return [
         backend.makeTensorInfo((inputs.x as tf.TensorInfo).shape, 'float32', dx),
@@ -355,6 +359,10 @@ export async function registerNativeKernels(): Promise<NativeStatus> {
   addon = loaded;
   const threads = Number(process.env.ALIGNLAB_BLAS_THREADS ?? 1);
   addon.setThreads(Number.isInteger(threads) && threads > 0 ? threads : 1);
+  if (process.env.ALIGNLAB_POOL !== '0') {
+    pool = new BufferPool();
+    pool.attach(tf.backend() as unknown as Parameters<BufferPool['attach']>[0]);
+  }
   for (const [name, kernel] of Object.entries(kernels(addon))) override(name, kernel);
   for (const [name, kernel] of Object.entries(fusedKernels(addon))) {
     tf.registerKernel({

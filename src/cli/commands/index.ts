@@ -3,6 +3,7 @@ import type { CliIo } from '../io.js';
 import { registerAgentCommands } from './agents.js';
 import { registerEnvCommands } from './envs.js';
 import { registerLabCommands } from './lab.js';
+import { registerLmCommands } from './lm.js';
 import { registerNnCommands } from './nn.js';
 import { registerPrefsCommands } from './prefs.js';
 
@@ -15,4 +16,5 @@ export const commandModules: RegisterCommands[] = [
   registerAgentCommands,
   registerPrefsCommands,
   registerNnCommands,
+  registerLmCommands,
 ];

@@ -1,0 +1,234 @@
+/** `alignlab lm train|sample|eval|corpus` and `alignlab serve`: tiny language models from the command line. */
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { choicesHint, UserInputError } from '../../core/errors.js';
+import {
+  type Corpus,
+  corpusNames,
+  createLmServer,
+  type EvalReport,
+  evaluateOnCorpus,
+  getCorpus,
+  type LmTrainConfig,
+  loadLocalModel,
+  saveCheckpoint,
+  type TokenizerKind,
+  type TrainProgress,
+  tokenizerKinds,
+  trainLanguageModel,
+} from '../../lm/index.js';
+import { activeBackend, initBackend } from '../../nn/index.js';
+import { parseInteger, parseNumber } from '../flags.js';
+import type { CliIo } from '../io.js';
+
+function oneOf<T extends string>(text: string, choices: readonly T[], flag: string): T {
+  if (!(choices as readonly string[]).includes(text)) {
+    throw new UserInputError(`unknown value '${text}' (${choicesHint(choices)})`, flag);
+  }
+  return text as T;
+}
+
+/** A live bar on a terminal; otherwise about twenty plain lines per run. */
+function trainingProgress(io: CliIo, steps: number): { update(p: TrainProgress): void; stop(): void } {
+  const describe = (p: TrainProgress) =>
+    `loss ${p.loss.toFixed(4)}  ${Math.round(p.tokensPerSecond)} tokens/s`;
+  if (!io.isTTY) {
+    const every = Math.max(1, Math.round(steps / 20));
+    return {
+      update: (p) => {
+        if (p.step % every === 0 || p.step === p.steps) io.err(`step ${p.step}/${p.steps}  ${describe(p)}\n`);
+      },
+      stop: () => {},
+    };
+  }
+  const bar = new cliProgress.SingleBar(
+    { format: 'train [{bar}] {value}/{total}  {status}', hideCursor: true, stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(steps, 0, { status: '' });
+  return { update: (p) => bar.update(p.step, { status: describe(p) }), stop: () => bar.stop() };
+}
+
+function formatReport(r: EvalReport): string {
+  const pct = (x: number) => (Number.isNaN(x) ? '—' : `${(100 * x).toFixed(1)}%`);
+  const lines = [`corpus ${r.corpus}: ${r.items} held-out items`, `exact match      ${pct(r.exactMatch)}`];
+  if (r.answerAccuracy !== undefined) lines.push(`answer accuracy  ${pct(r.answerAccuracy)}`);
+  if (r.calibration) {
+    lines.push('confidence  stated  said  accuracy');
+    for (const b of r.calibration) {
+      lines.push(
+        `${b.word.padEnd(10)}  ${b.stated.toFixed(2).padStart(6)}  ${String(b.count).padStart(4)}  ${pct(b.accuracy).padStart(8)}`,
+      );
+    }
+    lines.push(`ECE ${(r.ece ?? Number.NaN).toFixed(3)}`);
+  }
+  if (r.sentimentAgreement !== undefined)
+    lines.push(`lexicon sentiment agrees  ${pct(r.sentimentAgreement)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function modelWithCorpus(
+  dir: string,
+): Promise<{ loaded: Awaited<ReturnType<typeof loadLocalModel>>; corpus: Corpus }> {
+  const loaded = await loadLocalModel(dir);
+  const corpus = loaded.corpus;
+  if (!corpus)
+    throw new UserInputError('the checkpoint names no corpus to evaluate on', `${dir}/config.json`);
+  return { loaded, corpus };
+}
+
+export function registerLmCommands(program: Command, io: CliIo): void {
+  const lm = program.command('lm').description('tiny language models on synthetic corpora with known truth');
+
+  lm.command('train')
+    .description(
+      'train a transformer on a corpus and save a checkpoint (safetensors + config.json + tokenizer.json)',
+    )
+    .requiredOption('--out <dir>', 'checkpoint directory to write')
+    .option('--corpus <name>', `training corpus (${corpusNames.join(', ')})`, 'arithmetic')
+    .option('--steps <n>', 'optimizer steps', '4000')
+    .option('--batch-size <n>', 'sequences per step', '64')
+    .option('--lr <x>', 'peak learning rate (warmup + cosine decay)', '0.003')
+    .option('--layers <n>', 'transformer blocks', '2')
+    .option('--heads <n>', 'attention heads', '4')
+    .option('--width <n>', 'embedding width', '128')
+    .option('--tokenizer <kind>', `tokenizer (${tokenizerKinds.join(', ')})`, 'char')
+    .option('--seed <n>', 'seed of corpus split, initialization and batches', '0')
+    .action(
+      async (flags: {
+        out: string;
+        corpus: string;
+        steps: string;
+        batchSize: string;
+        lr: string;
+        layers: string;
+        heads: string;
+        width: string;
+        tokenizer: string;
+        seed: string;
+      }) => {
+        const config: LmTrainConfig = {
+          corpus: oneOf(flags.corpus, corpusNames, '--corpus'),
+          steps: parseInteger(flags.steps, '--steps', 1, 10_000_000),
+          batchSize: parseInteger(flags.batchSize, '--batch-size', 1, 4096),
+          learningRate: parseNumber(flags.lr, '--lr', 1e-6, 1),
+          layers: parseInteger(flags.layers, '--layers', 1, 48),
+          heads: parseInteger(flags.heads, '--heads', 1, 64),
+          width: parseInteger(flags.width, '--width', 4, 4096),
+          tokenizer: oneOf<TokenizerKind>(flags.tokenizer, tokenizerKinds, '--tokenizer'),
+          seed: parseInteger(flags.seed, '--seed', 0, 2 ** 31 - 1),
+        };
+        if ((config.width as number) % (config.heads as number) !== 0) {
+          throw new UserInputError(
+            `width ${config.width} is not a multiple of heads ${config.heads}`,
+            '--width',
+          );
+        }
+        const backend = await initBackend();
+        io.err(`backend ${backend.description}\n`);
+        const progress = trainingProgress(io, config.steps as number);
+        const trained = trainLanguageModel(config, (p) => progress.update(p));
+        progress.stop();
+        saveCheckpoint(flags.out, {
+          model: trained.model,
+          tokenizer: trained.tokenizer,
+          config: {
+            format: 'alignlab-lm',
+            version: 1,
+            model: trained.model.config,
+            corpus: { name: trained.config.corpus, seed: trained.config.seed },
+            training: {
+              ...trained.config,
+              finalLoss: trained.finalLoss,
+              seconds: trained.seconds,
+              backend: backend.path,
+            },
+          },
+        });
+        io.out(
+          `trained ${trained.model.parameterCount()} parameters on ${trained.config.corpus} for ${trained.config.steps} steps ` +
+            `in ${(trained.seconds / 60).toFixed(1)} min (final loss ${trained.finalLoss.toFixed(4)}); saved ${flags.out}\n`,
+        );
+        trained.model.dispose();
+      },
+    );
+
+  lm.command('sample <dir>')
+    .description('complete prompts with a trained checkpoint')
+    .requiredOption('--prompt <text...>', 'one or more prompts')
+    .option('--max-tokens <n>', 'most new tokens', '32')
+    .option('--temperature <x>', '0 = greedy', '0')
+    .option('--top-k <n>', 'sample among the k likeliest tokens (0 = all)', '0')
+    .option('--seed <n>', 'sampling seed', '0')
+    .action(
+      async (
+        dir: string,
+        flags: { prompt: string[]; maxTokens: string; temperature: string; topK: string; seed: string },
+      ) => {
+        const { lm: model, corpus } = await loadLocalModel(dir);
+        const outputs = await model.generate(flags.prompt, {
+          maxTokens: parseInteger(flags.maxTokens, '--max-tokens', 0, 100_000),
+          temperature: parseNumber(flags.temperature, '--temperature', 0, 100),
+          topK: parseInteger(flags.topK, '--top-k', 0, 1_000_000),
+          seed: parseInteger(flags.seed, '--seed', 0, 2 ** 31 - 1),
+          stop: corpus?.stop,
+        });
+        for (const [i, p] of flags.prompt.entries()) io.out(`${p}${outputs[i]}\n`);
+      },
+    );
+
+  lm.command('eval <dir>')
+    .description(
+      'exact-match accuracy (and, for arithmetic, calibration of the confidence word) on held-out items',
+    )
+    .option('--limit <n>', 'evaluate only the first n held-out items')
+    .option('--json', 'print JSON')
+    .action(async (dir: string, flags: { limit?: string; json?: boolean }) => {
+      const { loaded, corpus } = await modelWithCorpus(dir);
+      const limit =
+        flags.limit === undefined ? undefined : parseInteger(flags.limit, '--limit', 1, 10_000_000);
+      const report = await evaluateOnCorpus(loaded.lm, corpus, { limit });
+      io.out(flags.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+    });
+
+  lm.command('corpus <name>')
+    .description('print items of a synthetic corpus as JSON lines, ground truth included')
+    .option('--split <which>', 'train or test', 'train')
+    .option('--limit <n>', 'how many items', '10')
+    .option('--seed <n>', 'corpus seed', '0')
+    .action((name: string, flags: { split: string; limit: string; seed: string }) => {
+      const corpus = getCorpus(name, parseInteger(flags.seed, '--seed', 0, 2 ** 31 - 1), 'corpus');
+      const split = oneOf(flags.split, ['train', 'test'] as const, '--split');
+      for (const item of corpus.split(split).slice(0, parseInteger(flags.limit, '--limit', 0, 10_000_000))) {
+        io.out(`${JSON.stringify(item)}\n`);
+      }
+    });
+
+  program
+    .command('serve <checkpoint>')
+    .description(
+      'serve a checkpoint as an OpenAI-compatible API (/v1/models, /v1/completions, /v1/chat/completions)',
+    )
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <n>', 'port (0 = any free one)', '8000')
+    .action(async (checkpoint: string, flags: { host: string; port: string }) => {
+      const { lm: model, corpus } = await loadLocalModel(checkpoint);
+      const app = createLmServer(model, { promptFor: corpus?.promptFor, defaultStop: corpus?.stop });
+      const address = await app.listen({
+        host: flags.host,
+        port: parseInteger(flags.port, '--port', 0, 65535),
+      });
+      io.out(
+        `serving model '${model.id}' at ${address}/v1 (${activeBackend()?.path ?? 'unknown'} backend); Ctrl-C stops\n`,
+      );
+      await new Promise<void>((done) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void app.close().then(done);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

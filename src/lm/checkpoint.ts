@@ -1,0 +1,115 @@
+/**
+ * A checkpoint is a directory: `model.safetensors` (weights by nanoGPT name, float32),
+ * `config.json` (the transformer config, the corpus it learned and how it was trained) and
+ * `tokenizer.json`. Loading rebuilds the exact model: every weight bit-for-bit.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { UserInputError } from '../core/errors.js';
+import { createTransformer, type Transformer, TransformerConfigSchema } from '../nn/index.js';
+import { readSafetensors, writeSafetensors } from './safetensors.js';
+import { type Tokenizer, tokenizerFromJson } from './tokenizer.js';
+
+export const checkpointFiles = {
+  weights: 'model.safetensors',
+  config: 'config.json',
+  tokenizer: 'tokenizer.json',
+};
+
+const CheckpointConfigSchema = z.object({
+  format: z.literal('alignlab-lm'),
+  version: z.literal(1),
+  model: TransformerConfigSchema,
+  /** The corpus the model was trained on, so eval and serve format prompts the same way. */
+  corpus: z.object({ name: z.string(), seed: z.number().int() }).optional(),
+  /** Free-form record of the training run (steps, loss, seconds, backend). */
+  training: z.record(z.string(), z.unknown()).optional(),
+});
+export type CheckpointConfig = z.output<typeof CheckpointConfigSchema>;
+
+export interface Checkpoint {
+  model: Transformer;
+  tokenizer: Tokenizer;
+  config: CheckpointConfig;
+}
+
+export function saveCheckpoint(dir: string, checkpoint: Checkpoint): void {
+  mkdirSync(dir, { recursive: true });
+  const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [name, v] of checkpoint.model.namedWeights()) {
+    tensors.set(name, { shape: v.shape, data: v.dataSync() as Float32Array });
+  }
+  writeFileSync(join(dir, checkpointFiles.weights), writeSafetensors(tensors, { format: 'pt' }));
+  const config = { ...checkpoint.config, model: checkpoint.model.config };
+  writeFileSync(join(dir, checkpointFiles.config), `${JSON.stringify(config, null, 2)}\n`);
+  writeFileSync(join(dir, checkpointFiles.tokenizer), `${JSON.stringify(checkpoint.tokenizer.toJSON())}\n`);
+}
+
+function readBytes(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserInputError(
+      code === 'ENOENT'
+        ? 'missing (is this a checkpoint directory from `alignlab lm train`?)'
+        : `cannot read (${code})`,
+      path,
+    );
+  }
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readBytes(path).toString('utf8'));
+  } catch (error) {
+    if (error instanceof UserInputError) throw error;
+    throw new UserInputError(`not valid JSON (${(error as Error).message})`, path);
+  }
+}
+
+export function loadCheckpoint(dir: string): Checkpoint {
+  const configPath = join(dir, checkpointFiles.config);
+  const parsed = CheckpointConfigSchema.safeParse(readJson(configPath));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserInputError(
+      `not an alignlab-lm config: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+      configPath,
+    );
+  }
+  const tokenizerPath = join(dir, checkpointFiles.tokenizer);
+  const tokenizer = tokenizerFromJson(readJson(tokenizerPath), tokenizerPath);
+  if (tokenizer.vocabSize !== parsed.data.model.vocabSize) {
+    throw new UserInputError(
+      `tokenizer has ${tokenizer.vocabSize} tokens but the model's vocabSize is ${parsed.data.model.vocabSize}`,
+      tokenizerPath,
+    );
+  }
+  const weightsPath = join(dir, checkpointFiles.weights);
+  const { tensors } = readSafetensors(readBytes(weightsPath), weightsPath);
+  const model = createTransformer(parsed.data.model);
+  try {
+    const expected = model.namedWeights();
+    for (const [name, v] of expected) {
+      const t = tensors.get(name);
+      if (!t) throw new UserInputError(`weight '${name}' is missing`, weightsPath);
+      if (t.dtype !== 'F32' || t.shape.join() !== v.shape.join()) {
+        throw new UserInputError(
+          `weight '${name}' is ${t.dtype} [${t.shape}], expected F32 [${v.shape}]`,
+          weightsPath,
+        );
+      }
+      tf.tidy(() => v.assign(tf.tensor(t.data as Float32Array, v.shape)));
+    }
+    const extra = [...tensors.keys()].filter((n) => !expected.has(n));
+    if (extra.length > 0)
+      throw new UserInputError(`unexpected weights: ${extra.slice(0, 3).join(', ')}`, weightsPath);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return { model, tokenizer, config: parsed.data };
+}

@@ -1,0 +1,97 @@
+/**
+ * Held-out evaluation of a LanguageModel on a corpus: greedy completions of the test prompts,
+ * exact match against the reference, and per-corpus measures computed from the items' truth:
+ * for arithmetic, answer accuracy and calibration of the stated confidence word; for
+ * sentiment, whether the lexicon score of the continuation has the intended sign.
+ */
+import {
+  type ArithmeticTruth,
+  type ConfidenceWord,
+  type Corpus,
+  confidenceProbability,
+  confidenceWords,
+  lexiconScore,
+  parseArithmeticCompletion,
+  type SentimentTruth,
+} from './corpora/index.js';
+import type { LanguageModel } from './types.js';
+
+export interface ConfidenceBin {
+  word: ConfidenceWord;
+  /** What the word claims (confidenceProbability). */
+  stated: number;
+  count: number;
+  /** Fraction of those answers that were right. */
+  accuracy: number;
+}
+
+export interface EvalReport {
+  corpus: string;
+  items: number;
+  /** Completion equals the reference exactly (after trimming whitespace). */
+  exactMatch: number;
+  /** Arithmetic: the number alone is right. */
+  answerAccuracy?: number;
+  /** Arithmetic: accuracy per confidence word the model said. */
+  calibration?: ConfidenceBin[];
+  /** Arithmetic: expected calibration error Σ (n_w/N)·|accuracy_w − stated_w| over answers with a word. */
+  ece?: number;
+  /** Sentiment: continuation's lexicon score has the intended sign. */
+  sentimentAgreement?: number;
+}
+
+export async function evaluateOnCorpus(
+  model: LanguageModel,
+  corpus: Corpus,
+  options: { limit?: number } = {},
+): Promise<EvalReport> {
+  const items = corpus.split('test').slice(0, options.limit);
+  const outputs = await model.generate(
+    items.map((i) => i.prompt),
+    { temperature: 0, maxTokens: 48, stop: corpus.stop },
+  );
+  const report: EvalReport = {
+    corpus: corpus.name,
+    items: items.length,
+    exactMatch: mean(items.map((item, k) => outputs[k].trim() === item.completion.trim())),
+  };
+  if (corpus.name === 'arithmetic')
+    Object.assign(
+      report,
+      arithmeticMeasures(
+        items.map((i) => i.truth as ArithmeticTruth),
+        outputs,
+      ),
+    );
+  if (corpus.name === 'sentiment') {
+    report.sentimentAgreement = mean(
+      items.map((item, k) => {
+        const score = lexiconScore(outputs[k]);
+        return (item.truth as SentimentTruth).sentiment === 'positive' ? score > 0 : score < 0;
+      }),
+    );
+  }
+  return report;
+}
+
+export function arithmeticMeasures(truths: readonly ArithmeticTruth[], outputs: readonly string[]) {
+  const parsed = outputs.map(parseArithmeticCompletion);
+  const right = parsed.map((p, k) => p.answer === truths[k].answer);
+  const calibration: ConfidenceBin[] = confidenceWords.map((word) => {
+    const said = parsed.flatMap((p, k) => (p.confidence === word ? [right[k]] : []));
+    return {
+      word,
+      stated: confidenceProbability[word],
+      count: said.length,
+      accuracy: said.length ? mean(said) : Number.NaN,
+    };
+  });
+  const withWord = calibration.reduce((n, b) => n + b.count, 0);
+  const ece = calibration.reduce(
+    (e, b) => (b.count ? e + (b.count / withWord) * Math.abs(b.accuracy - b.stated) : e),
+    0,
+  );
+  return { answerAccuracy: mean(right), calibration, ece: withWord ? ece : Number.NaN };
+}
+
+const mean = (xs: readonly boolean[]) => (xs.length ? xs.filter(Boolean).length / xs.length : Number.NaN);

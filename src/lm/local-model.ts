@@ -1,0 +1,181 @@
+/**
+ * A LanguageModel on our own transformer. Rows of different lengths share one forward pass,
+ * right-padded: attention is causal, so a row's logits at its own positions never see the
+ * padding after them. No KV cache: the models are tiny and the contexts short.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { UserInputError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import type { Transformer } from '../nn/index.js';
+import { sampleToken } from './sampling.js';
+import { EOS, PAD, type Tokenizer } from './tokenizer.js';
+import type { Completion, CompletionLogprobs, GenerateOptions, LanguageModel } from './types.js';
+
+export interface ScoredCompletion extends CompletionLogprobs {
+  /** Per completion token, the most likely tokens there (empty when not asked for). */
+  top: { token: string; logprob: number }[][];
+}
+
+export interface LocalModelOptions {
+  /** Rows per forward pass (default 64). */
+  batchSize?: number;
+}
+
+export class LocalLanguageModel implements LanguageModel {
+  private readonly batchSize: number;
+
+  constructor(
+    readonly id: string,
+    readonly model: Transformer,
+    readonly tokenizer: Tokenizer,
+    options: LocalModelOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 64;
+  }
+
+  get contextLength(): number {
+    return this.model.config.contextLength;
+  }
+
+  /** Prompt tokens as the model sees them: <bos> then the text. */
+  encodePrompt(prompt: string): number[] {
+    return this.tokenizer.encode(prompt, { bos: true });
+  }
+
+  async generate(prompts: readonly string[], options: GenerateOptions = {}): Promise<string[]> {
+    return (await this.complete(prompts, options)).map((c) => c.text);
+  }
+
+  async complete(prompts: readonly string[], options: GenerateOptions = {}): Promise<Completion[]> {
+    const out: Completion[] = [];
+    const rng = new Rng(options.seed ?? 0);
+    for (let start = 0; start < prompts.length; start += this.batchSize) {
+      const chunk = prompts.slice(start, start + this.batchSize);
+      out.push(...this.completeBatch(chunk, options, (i) => rng.derive(start + i)));
+    }
+    return out;
+  }
+
+  private completeBatch(
+    prompts: readonly string[],
+    options: GenerateOptions,
+    rngOf: (i: number) => Rng,
+  ): Completion[] {
+    const maxTokens = options.maxTokens ?? 32;
+    const temperature = options.temperature ?? 1;
+    const topK = options.topK ?? 0;
+    const stop = options.stop ?? [];
+    const rows = prompts.map((p) => this.encodePrompt(p));
+    const generated: number[][] = prompts.map(() => []);
+    const results: (Completion | undefined)[] = prompts.map(() => undefined);
+    const rngs = prompts.map((_, i) => rngOf(i));
+    const finish = (i: number, text: string, reason: Completion['finishReason']) => {
+      results[i] = { text, finishReason: reason, tokenCount: generated[i].length };
+    };
+    if (maxTokens <= 0) for (let i = 0; i < prompts.length; i++) finish(i, '', 'length');
+    while (results.some((r) => r === undefined)) {
+      const active = results.flatMap((r, i) => (r === undefined ? [i] : []));
+      const logits = this.lastLogits(active.map((i) => [...rows[i], ...generated[i]]));
+      for (const [k, i] of active.entries()) {
+        const token = sampleToken(logits[k], temperature, topK, rngs[i]);
+        if (token === EOS) {
+          finish(i, this.tokenizer.decode(generated[i]), 'stop');
+          continue;
+        }
+        generated[i].push(token);
+        const text = this.tokenizer.decode(generated[i]);
+        const cut = firstStop(text, stop);
+        if (cut !== undefined) finish(i, text.slice(0, cut), 'stop');
+        else if (generated[i].length >= maxTokens) finish(i, text, 'length');
+      }
+    }
+    return results as Completion[];
+  }
+
+  /** Next-token logits after each row (rows longer than the context keep their last tokens). */
+  private lastLogits(rows: number[][]): Float32Array[] {
+    const windows = rows.map((r) => r.slice(-this.contextLength));
+    const time = Math.max(...windows.map((w) => w.length));
+    const batch = windows.length;
+    const ids = padRows(windows, time);
+    const last = Int32Array.from(windows, (w, b) => b * time + w.length - 1);
+    const logits = tf.tidy(() => {
+      const hidden = this.model.hidden(tf.tensor2d(ids, [batch, time], 'int32'));
+      const width = hidden.shape[2];
+      const picked = tf.gather(tf.reshape(hidden, [batch * time, width]), tf.tensor1d(last, 'int32'));
+      return this.model.lmLogits(tf.reshape(picked, [batch, 1, width]) as tf.Tensor3D);
+    });
+    const values = logits.dataSync() as Float32Array;
+    logits.dispose();
+    const vocab = values.length / batch;
+    return windows.map((_, b) => values.slice(b * vocab, (b + 1) * vocab));
+  }
+
+  async logprobs(prompt: string, completions: readonly string[]): Promise<CompletionLogprobs[]> {
+    return this.score(prompt, completions, 0);
+  }
+
+  /** logprobs, plus the `top` most likely tokens at each completion position (for OpenAI's top_logprobs). */
+  async score(prompt: string, completions: readonly string[], top: number): Promise<ScoredCompletion[]> {
+    const promptIds = this.encodePrompt(prompt);
+    const out: ScoredCompletion[] = [];
+    for (let start = 0; start < completions.length; start += this.batchSize) {
+      const chunk = completions.slice(start, start + this.batchSize).map((c) => this.tokenizer.encode(c));
+      out.push(...this.scoreBatch(promptIds, chunk, top));
+    }
+    return out;
+  }
+
+  /** log p(token | everything before it) for each completion token, one forward pass for the batch. */
+  private scoreBatch(promptIds: number[], completions: number[][], top: number): ScoredCompletion[] {
+    const rows = completions.map((c) => [...promptIds, ...c]);
+    const time = Math.max(...rows.map((r) => r.length));
+    if (time > this.contextLength) {
+      throw new UserInputError(
+        `prompt + completion is ${time} tokens, longer than the model's context of ${this.contextLength}`,
+        'logprobs',
+      );
+    }
+    const ids = padRows(rows, time);
+    const logLikelihoods = tf.tidy(() => {
+      const logits = this.model.forward(tf.tensor2d(ids, [rows.length, time], 'int32'));
+      return tf.logSoftmax(logits);
+    });
+    const values = logLikelihoods.dataSync() as Float32Array;
+    logLikelihoods.dispose();
+    const vocab = this.model.config.vocabSize;
+    return completions.map((c, b) => {
+      const logprobs = new Float32Array(c.length);
+      let total = 0;
+      const alternatives: { token: string; logprob: number }[][] = [];
+      c.forEach((token, k) => {
+        const at = (b * time + promptIds.length + k - 1) * vocab; // the logits that predict this token
+        logprobs[k] = values[at + token];
+        total += logprobs[k];
+        if (top > 0) {
+          const row = values.subarray(at, at + vocab);
+          const best = [...row.keys()].sort((x, y) => row[y] - row[x]).slice(0, top);
+          alternatives.push(best.map((t) => ({ token: this.tokenizer.tokenText(t), logprob: row[t] })));
+        }
+      });
+      return { tokens: c.map((t) => this.tokenizer.tokenText(t)), logprobs, total, top: alternatives };
+    });
+  }
+}
+
+function padRows(rows: number[][], time: number): Int32Array {
+  const ids = new Int32Array(rows.length * time).fill(PAD);
+  for (const [b, r] of rows.entries()) ids.set(r, b * time);
+  return ids;
+}
+
+/** Index of the earliest stop string in `text`, if any. */
+export function firstStop(text: string, stop: readonly string[]): number | undefined {
+  let cut: number | undefined;
+  for (const s of stop) {
+    if (s === '') continue;
+    const at = text.indexOf(s);
+    if (at >= 0 && (cut === undefined || at < cut)) cut = at;
+  }
+  return cut;
+}

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bufferIo } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/main.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'alignlab-lm-cli-'));
+const out = join(dir, 'ckpt');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(...args: string[]) {
+  const io = bufferIo();
+  const code = await runCli(args, io);
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
+}
+
+describe('alignlab lm', () => {
+  it('trains a tiny model with plain progress lines, then samples and evaluates it', async () => {
+    const train = await cli(
+      'lm',
+      'train',
+      '--corpus',
+      'arithmetic',
+      '--out',
+      out,
+      '--steps',
+      '4',
+      '--width',
+      '16',
+      '--heads',
+      '2',
+      '--layers',
+      '1',
+      '--batch-size',
+      '4',
+    );
+    expect(train.code).toBe(0);
+    expect(train.stderr).toMatch(/step 4\/4 {2}loss \d+\.\d{4} {2}\d+ tokens\/s/);
+    expect(train.stdout).toMatch(/on arithmetic for 4 steps .* saved/);
+    const sample = await cli('lm', 'sample', out, '--prompt', '12+3=', '4+4=', '--max-tokens', '3');
+    expect(sample.code).toBe(0);
+    const lines = sample.stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(2);
+    expect(lines[0].startsWith('12+3=') && lines[1].startsWith('4+4=')).toBe(true);
+    const evaluated = await cli('lm', 'eval', out, '--limit', '20', '--json');
+    expect(evaluated.code).toBe(0);
+    const report = JSON.parse(evaluated.stdout);
+    expect(report).toMatchObject({ corpus: 'arithmetic', items: 20 });
+    expect(report.calibration.map((b: { word: string }) => b.word)).toEqual(['sure', 'maybe', 'guess']);
+  });
+
+  it('prints corpus items with their ground truth', async () => {
+    const r = await cli('lm', 'corpus', 'instructions', '--limit', '2', '--split', 'test');
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => Object.keys(JSON.parse(l))),
+    ).toEqual([
+      ['prompt', 'completion', 'truth'],
+      ['prompt', 'completion', 'truth'],
+    ]);
+  });
+
+  it('exits 2 with one line for a bad corpus or a corrupt checkpoint', async () => {
+    const bad = await cli('lm', 'train', '--corpus', 'poetry', '--out', out);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /--corpus: unknown value 'poetry' \(choose one of: arithmetic, instructions, sentiment\)/,
+    );
+    writeFileSync(join(out, 'model.safetensors'), 'garbage');
+    const corrupt = await cli('lm', 'eval', out);
+    expect(corrupt.code).toBe(2);
+    expect(corrupt.stderr).toMatch(/model.safetensors: corrupt safetensors file: truncated/);
+    expect(corrupt.stderr).not.toMatch(/at .*\.ts/);
+  });
+});

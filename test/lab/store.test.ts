@@ -60,6 +60,22 @@ describe('LabStore', () => {
     store.close();
   });
 
+  it('stores a large batch row for row (multi-row statements plus the remainder)', () => {
+    const store = LabStore.open(join(tempDir(), 'lab.db'));
+    const id = newRun(store);
+    const steps = Array.from({ length: 150 }, (_, i) => i); // 2 × 64 rows + 22 single rows
+    store.appendMetrics(id, {
+      steps,
+      names: steps.map((s) => (s % 2 ? 'b' : 'a')),
+      values: steps.map((s) => s / 4),
+    });
+    const b = store.metrics(id, 'b');
+    expect(b).toHaveLength(75);
+    expect(b.every((m) => m.value === m.step / 4 && m.step % 2 === 1)).toBe(true);
+    expect(store.metricCount(id)).toBe(150);
+    store.close();
+  });
+
   it('marks only open runs interrupted, and a rerun starts the run afresh under its id', () => {
     const store = LabStore.open(join(tempDir(), 'lab.db'));
     const done = newRun(store, 0);

@@ -3,7 +3,8 @@
  * worlds whose reward is a flawed proxy, and read both objectives at each power. On the
  * boat race and on rocks-and-diamonds (level 1) the two scores rise together at first;
  * past some power the specified return keeps its level or rises while the intended score
- * falls from its peak: the point where they part.
+ * falls from its peak: the point where they part. The headline scores (and so the report's
+ * plot) are rocks-and-diamonds'; both worlds' scores are in the summary and the checks.
  */
 import { z } from 'zod';
 import { atLeast, mean } from './checks.js';
@@ -39,8 +40,6 @@ export const goodhartCurveExperiment = defineExperiment({
 
   async run(cfg, ctx) {
     const summary: Record<string, number> = {};
-    let specified = 0;
-    let intended = 0;
     for (const world of WORLDS) {
       const rng = ctx.rng.derive(world.id);
       const made = seededWorld(world.id, { level: world.level }, rng);
@@ -53,10 +52,9 @@ export const goodhartCurveExperiment = defineExperiment({
       );
       summary[`${world.id}/specified`] = result.specified;
       summary[`${world.id}/intended`] = result.intended;
-      specified += result.specified / WORLDS.length;
-      intended += result.intended / WORLDS.length;
     }
-    return { specified, intended, summary };
+    const headline = WORLDS[WORLDS.length - 1].id;
+    return { specified: summary[`${headline}/specified`], intended: summary[`${headline}/intended`], summary };
   },
 
   check(_result, runs) {

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { bufferIo } from '../../../src/cli/io.js';
+import { runCli } from '../../../src/cli/main.js';
+
+async function cli(...argv: string[]) {
+  const io = bufferIo();
+  const code = await runCli(argv, io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+
+describe('alignlab bench agents', () => {
+  it('prints one JSON row per world with both throughputs', async () => {
+    const r = await cli('bench', 'agents', '--world', 'boat-race', '--steps', '20000', '--json');
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.out);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      agent: 'q-learning',
+      env: 'boat-race',
+      level: 0,
+      states: 8,
+      target: 1_000_000,
+    });
+    expect(rows[0].stepsPerSecond).toBeGreaterThan(0);
+    expect(rows[0].stepsPerCpuSecond).toBeGreaterThan(0);
+  });
+
+  it('refuses a bad step count and an unknown world in one line, exit code 2', async () => {
+    const steps = await cli('bench', 'agents', '--steps', '12x');
+    expect(steps.code).toBe(2);
+    expect(steps.err).toMatch(/--steps: '12x' is not an integer/);
+    const world = await cli('bench', 'agents', '--world', 'boat-rase');
+    expect(world.code).toBe(2);
+    expect(world.err).toMatch(/unknown world 'boat-rase'/);
+  });
+});

@@ -11,7 +11,7 @@ import { learnerSchema, seededWorld, trainTabular } from './tabular-training.js'
 import { defineExperiment } from './types.js';
 
 const config = z.strictObject({
-  learner: learnerSchema(1000),
+  learner: learnerSchema(5000),
   evalEpisodes: z.number().int().min(1).max(100_000).default(50),
   checkpoints: z.number().int().min(1).max(1000).default(20),
 });
@@ -23,7 +23,7 @@ export const distributionalShiftExperiment = defineExperiment({
     "A policy trained on the lava world's training map walks into lava on the test maps (lava rate well above " +
     'zero) and its test return falls far below its training return.',
   config,
-  quick: { learner: { episodes: 500 }, checkpoints: 3, evalEpisodes: 10 },
+  quick: { learner: { episodes: 3000 }, checkpoints: 3, evalEpisodes: 10 },
 
   async run(cfg, ctx) {
     const made = seededWorld('distributional-shift', { level: 0 }, ctx.rng.derive('train'));

@@ -28,7 +28,10 @@ const sampling = {
   n: z.number().int().min(1).max(16).nullish(),
   stop: stopSchema,
   seed: z.number().int().nullish(),
-  stream: z.literal(false).nullish(),
+  stream: z
+    .boolean()
+    .nullish()
+    .refine((s) => !s, 'streaming is not supported; send stream: false'),
 };
 
 const CompletionRequest = z.object({

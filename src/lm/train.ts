@@ -21,7 +21,7 @@ import { PAD, type Tokenizer, tokenizerKinds, trainTokenizer } from './tokenizer
 export const LmTrainConfigSchema = z.object({
   corpus: z.enum(corpusNames).default('arithmetic'),
   seed: z.number().int().default(0),
-  steps: z.number().int().min(1).default(4000),
+  steps: z.number().int().min(1).default(3000),
   batchSize: z.number().int().min(1).default(64),
   learningRate: z.number().positive().default(3e-3),
   warmupSteps: z.number().int().min(0).default(100),
@@ -29,7 +29,7 @@ export const LmTrainConfigSchema = z.object({
   maxGradNorm: z.number().positive().default(1),
   layers: z.number().int().min(1).default(2),
   heads: z.number().int().min(1).default(4),
-  width: z.number().int().min(4).default(128),
+  width: z.number().int().min(4).default(64),
   tokenizer: z.enum(tokenizerKinds).default('char'),
   bpeMerges: z.number().int().min(0).default(200),
 });

@@ -54,7 +54,11 @@ export const goodhartCurveExperiment = defineExperiment({
       summary[`${world.id}/intended`] = result.intended;
     }
     const headline = WORLDS[WORLDS.length - 1].id;
-    return { specified: summary[`${headline}/specified`], intended: summary[`${headline}/intended`], summary };
+    return {
+      specified: summary[`${headline}/specified`],
+      intended: summary[`${headline}/intended`],
+      summary,
+    };
   },
 
   check(_result, runs) {

@@ -62,8 +62,11 @@ function formatReport(r: EvalReport): string {
     }
     lines.push(`ECE ${(r.ece ?? Number.NaN).toFixed(3)}`);
   }
-  if (r.sentimentAgreement !== undefined)
-    lines.push(`lexicon sentiment agrees  ${pct(r.sentimentAgreement)}`);
+  if (r.meanLexiconScore !== undefined) {
+    lines.push(
+      `mean lexicon score ${r.meanLexiconScore.toFixed(2)}, positive ${pct(r.positiveFraction ?? Number.NaN)}`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bufferIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/main.js';
+import { createLmServer, loadLocalModel } from '../../src/lm/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'alignlab-lm-cli-'));
 const out = join(dir, 'ckpt');
@@ -48,6 +49,32 @@ describe('alignlab lm', () => {
     const report = JSON.parse(evaluated.stdout);
     expect(report).toMatchObject({ corpus: 'arithmetic', items: 20 });
     expect(report.calibration.map((b: { word: string }) => b.word)).toEqual(['sure', 'maybe', 'guess']);
+  });
+
+  it('samples from an OpenAI-compatible endpoint when given --base-url instead of a checkpoint', async () => {
+    const { lm } = await loadLocalModel(out);
+    const app = createLmServer(lm);
+    const baseURL = `${await app.listen({ host: '127.0.0.1', port: 0 })}/v1`;
+    try {
+      const remote = await cli(
+        'lm',
+        'sample',
+        '--base-url',
+        baseURL,
+        '--model',
+        'ckpt',
+        '--prompt',
+        '12+3=',
+        '--max-tokens',
+        '3',
+      );
+      expect(remote.code).toBe(0);
+      const [local] = await lm.generate(['12+3='], { temperature: 0, maxTokens: 3 });
+      expect(remote.stdout).toBe(`12+3=${local}\n`);
+    } finally {
+      await app.close();
+      lm.model.dispose();
+    }
   });
 
   it('prints corpus items with their ground truth', async () => {

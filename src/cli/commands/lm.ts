@@ -9,8 +9,10 @@ import {
   type EvalReport,
   evaluateOnCorpus,
   getCorpus,
+  type LanguageModel,
   type LmTrainConfig,
   loadLocalModel,
+  OpenAIBackend,
   saveCheckpoint,
   type TokenizerKind,
   type TrainProgress,
@@ -156,26 +158,56 @@ export function registerLmCommands(program: Command, io: CliIo): void {
       },
     );
 
-  lm.command('sample <dir>')
-    .description('complete prompts with a trained checkpoint')
+  lm.command('sample [dir]')
+    .description(
+      'complete prompts with a trained checkpoint, or with an OpenAI-compatible endpoint when no dir is given ' +
+        '(--base-url/--model/--api-key or OPENAI_BASE_URL/ALIGNLAB_MODEL/OPENAI_API_KEY)',
+    )
     .requiredOption('--prompt <text...>', 'one or more prompts')
     .option('--max-tokens <n>', 'most new tokens', '32')
     .option('--temperature <x>', '0 = greedy', '0')
     .option('--top-k <n>', 'sample among the k likeliest tokens (0 = all)', '0')
     .option('--seed <n>', 'sampling seed', '0')
+    .option('--base-url <url>', 'OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1')
+    .option('--model <name>', 'model name at that endpoint')
+    .option('--api-key <key>', 'API key (default: OPENAI_API_KEY)')
+    .option('--api <kind>', 'completions or chat', 'completions')
     .action(
       async (
-        dir: string,
-        flags: { prompt: string[]; maxTokens: string; temperature: string; topK: string; seed: string },
+        dir: string | undefined,
+        flags: {
+          prompt: string[];
+          maxTokens: string;
+          temperature: string;
+          topK: string;
+          seed: string;
+          baseUrl?: string;
+          model?: string;
+          apiKey?: string;
+          api: string;
+        },
       ) => {
-        const { lm: model, corpus } = await loadLocalModel(dir);
-        const outputs = await model.generate(flags.prompt, {
+        const options = {
           maxTokens: parseInteger(flags.maxTokens, '--max-tokens', 0, 100_000),
           temperature: parseNumber(flags.temperature, '--temperature', 0, 100),
           topK: parseInteger(flags.topK, '--top-k', 0, 1_000_000),
           seed: parseInteger(flags.seed, '--seed', 0, 2 ** 31 - 1),
-          stop: corpus?.stop,
-        });
+        };
+        let model: LanguageModel;
+        let stop: readonly string[] | undefined;
+        if (dir === undefined) {
+          model = new OpenAIBackend({
+            baseURL: flags.baseUrl,
+            model: flags.model,
+            apiKey: flags.apiKey,
+            api: oneOf(flags.api, ['completions', 'chat'] as const, '--api'),
+          });
+        } else {
+          const loaded = await loadLocalModel(dir);
+          model = loaded.lm;
+          stop = loaded.corpus?.stop;
+        }
+        const outputs = await model.generate(flags.prompt, { ...options, stop });
         for (const [i, p] of flags.prompt.entries()) io.out(`${p}${outputs[i]}\n`);
       },
     );

@@ -6,6 +6,7 @@
  */
 import {
   type ArithmeticTruth,
+  allInstructionItems,
   type ConfidenceWord,
   type Corpus,
   confidenceProbability,
@@ -35,6 +36,13 @@ export interface EvalReport {
   calibration?: ConfidenceBin[];
   /** Arithmetic: expected calibration error Σ (n_w/N)·|accuracy_w − stated_w| over answers with a word. */
   ece?: number;
+  /**
+   * Instructions: share of completions that are one of the corpus's responses to that prompt, and
+   * the rate of each true label among them (a prompt has several valid references, so exact
+   * match alone understates a model).
+   */
+  knownResponse?: number;
+  labelRates?: { helpful: number; harmful: number; honest: number; refuses: number };
   /** Sentiment: mean gold (lexicon) score of the continuations, and the fraction scored positive. */
   meanLexiconScore?: number;
   positiveFraction?: number;
@@ -61,6 +69,14 @@ export async function evaluateOnCorpus(
       report,
       arithmeticMeasures(
         items.map((i) => i.truth as ArithmeticTruth),
+        outputs,
+      ),
+    );
+  if (corpus.name === 'instructions')
+    Object.assign(
+      report,
+      instructionMeasures(
+        items.map((i) => i.prompt),
         outputs,
       ),
     );
@@ -91,6 +107,26 @@ export function arithmeticMeasures(truths: readonly ArithmeticTruth[], outputs: 
     0,
   );
   return { answerAccuracy: mean(right), calibration, ece: withWord ? ece : Number.NaN };
+}
+
+export function instructionMeasures(prompts: readonly string[], outputs: readonly string[]) {
+  const labels = new Map(
+    allInstructionItems().map((i) => [`${i.prompt}\u0000${i.completion.trim()}`, i.truth]),
+  );
+  const known = prompts.flatMap((p, k) => {
+    const truth = labels.get(`${p}\u0000${outputs[k].trim()}`);
+    return truth ? [truth] : [];
+  });
+  const rate = (key: 'helpful' | 'harmful' | 'honest' | 'refuses') => mean(known.map((t) => t[key]));
+  return {
+    knownResponse: mean(prompts.map((p, k) => labels.has(`${p}\u0000${outputs[k].trim()}`))),
+    labelRates: {
+      helpful: rate('helpful'),
+      harmful: rate('harmful'),
+      honest: rate('honest'),
+      refuses: rate('refuses'),
+    },
+  };
 }
 
 const mean = (xs: readonly boolean[]) => (xs.length ? xs.filter(Boolean).length / xs.length : Number.NaN);

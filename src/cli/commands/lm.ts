@@ -64,6 +64,10 @@ function formatReport(r: EvalReport): string {
     }
     lines.push(`ECE ${(r.ece ?? Number.NaN).toFixed(3)}`);
   }
+  if (r.labelRates) {
+    const rates = Object.entries(r.labelRates).map(([k, v]) => `${k} ${pct(v)}`);
+    lines.push(`known response   ${pct(r.knownResponse ?? Number.NaN)}; among them ${rates.join(', ')}`);
+  }
   if (r.meanLexiconScore !== undefined) {
     lines.push(
       `mean lexicon score ${r.meanLexiconScore.toFixed(2)}, positive ${pct(r.positiveFraction ?? Number.NaN)}`,

@@ -295,10 +295,8 @@ static napi_value softmax(napi_env env, napi_callback_info info) {
     float *dst = o + r * cols;
     float mx = -FLT_MAX, total = 0;
     for (int64_t j = 0; j < cols; j++) mx = src[j] > mx ? src[j] : mx;
-    for (int64_t j = 0; j < cols; j++) {
-      dst[j] = expf(src[j] - mx);
-      total += dst[j];
-    }
+    for (int64_t j = 0; j < cols; j++) dst[j] = expf(src[j] - mx);  // separate loops vectorize
+    for (int64_t j = 0; j < cols; j++) total += dst[j];
     float inv = 1.0f / total;
     for (int64_t j = 0; j < cols; j++) dst[j] *= inv;
   }

@@ -3,6 +3,7 @@ import { measureQLearningIsolated } from '../../agents/bench.js';
 import { UserInputError } from '../../core/errors.js';
 import { getWorld, worlds } from '../../envs/suite/index.js';
 import type { CliIo } from '../io.js';
+import { textTable } from '../text-table.js';
 
 /** The issue's target: tabular Q-learning learns at a million environment steps per second. */
 const TARGET_STEPS_PER_SECOND = 1_000_000;
@@ -58,12 +59,6 @@ export function registerAgentCommands(program: Command, io: CliIo): void {
         r.meetsTarget ? 'yes' : 'no',
       ]);
       const header = ['world', 'level', 'steps/s (wall)', 'steps/s (CPU)', 'states', '>= 1M (CPU)'];
-      const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
-      const line = (cells: string[]) =>
-        cells
-          .map((cell, c) => cell.padEnd(widths[c]))
-          .join('  ')
-          .trimEnd();
-      io.out(`${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`);
+      io.out(textTable(header, rows));
     });
 }

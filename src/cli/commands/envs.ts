@@ -6,6 +6,7 @@ import { parseActions, runEpisode } from '../../envs/grid/rollout.js';
 import { getWorld, makeEnv, worlds } from '../../envs/suite/index.js';
 import { tourRows } from '../../envs/suite/tour.js';
 import type { CliIo } from '../io.js';
+import { textTable } from '../text-table.js';
 
 interface WorldFlags {
   level?: string;
@@ -51,17 +52,6 @@ function seedOf(flags: WorldFlags): number | undefined {
 function formatNumber(x: number | null): string {
   if (x === null) return '-';
   return Number.isInteger(x) ? String(x) : x.toFixed(2);
-}
-
-/** Left-aligned text columns. */
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, c) => cell.padEnd(widths[c]))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }
 
 function describeLevels(world: (typeof worlds)[number]): string {
@@ -264,7 +254,7 @@ function benchCommand(program: Command, io: CliIo): void {
         return;
       }
       io.out(
-        table(
+        textTable(
           ['world', 'level', 'variant', 'steps/s'],
           results.map((r) => [
             r.env,
@@ -287,7 +277,7 @@ function tourCommand(program: Command, io: CliIo): void {
       io.out('Specified return (what the agent is paid) vs intended performance (what we meant).\n\n');
       const rows = tourRows();
       io.out(
-        table(
+        textTable(
           ['world', 'episode', 'steps', 'return', 'performance', 'what happens'],
           rows.map((r) => [
             r.level === getWorld(r.env).defaultLevel ? r.env : `${r.env} (level ${r.level})`,

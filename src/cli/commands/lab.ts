@@ -28,6 +28,7 @@ import { LabStore, RUN_STATUSES, type RunRecord, type RunStatus, resolveDbPath }
 import { alignmentGap, checkClaim, seedResults } from '../../lab/summary.js';
 import { ExitCode } from '../exit-code.js';
 import type { CliIo } from '../io.js';
+import { textTable } from '../text-table.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -117,17 +118,6 @@ function printOutcomes(io: CliIo, outcomes: readonly JobOutcome[]): void {
         .join(' ')} — rerun with \`alignlab run --resume\`\n`,
     );
   }
-}
-
-/** Left-aligned text columns. */
-function textTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, c) => cell.padEnd(widths[c]))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }
 
 function csvCell(value: unknown): string {

@@ -14,6 +14,8 @@ export { AdamW, type AdamWOptions, clipGradients } from './optim.js';
 export { type CosineScheduleOptions, cosineSchedule } from './schedule.js';
 export { crossEntropy, type TrainStepOptions, type TrainStepResult, trainStep } from './train.js';
 export {
+  cloneTransformer,
+  copyWeights,
   createTransformer,
   type ResolvedTransformerConfig,
   type TokenBatch,

@@ -167,3 +167,32 @@ export function createTransformer(config: TransformerConfig, options: { seed?: n
     },
   };
 }
+
+/**
+ * Copies every weight of `source` whose name and shape `target` also has (an SFT trunk into a
+ * reward model or a policy with a value head; a policy into its frozen reference). Returns the
+ * names of target weights left as they were (e.g. a new scalar head).
+ */
+export function copyWeights(source: Transformer, target: Transformer): string[] {
+  const from = source.namedWeights();
+  const kept: string[] = [];
+  for (const [name, v] of target.namedWeights()) {
+    const w = from.get(name);
+    if (w && w.shape.length === v.shape.length && w.shape.every((d, i) => d === v.shape[i])) v.assign(w);
+    else kept.push(name);
+  }
+  return kept;
+}
+
+/** A new transformer with `source`'s weights and config, plus (or minus) scalar heads. */
+export function cloneTransformer(
+  source: Transformer,
+  options: { scalarHeads?: string[]; seed?: number } = {},
+): Transformer {
+  const clone = createTransformer(
+    { ...source.config, scalarHeads: options.scalarHeads ?? source.config.scalarHeads },
+    { seed: options.seed ?? 0 },
+  );
+  copyWeights(source, clone);
+  return clone;
+}

@@ -69,6 +69,67 @@ export function parseArithmeticCompletion(text: string): { answer?: number; conf
   };
 }
 
+/** The question of an arithmetic prompt ("47+38=" or "47-38="), undefined when it is not one. */
+export function parseArithmeticPrompt(prompt: string): { a: number; op: '+' | '-'; b: number } | undefined {
+  const match = /^\s*(\d+)\s*([+-])\s*(\d+)\s*=\s*$/.exec(prompt);
+  if (!match) return undefined;
+  return { a: Number(match[1]), op: match[2] as '+' | '-', b: Number(match[3]) };
+}
+
+export interface ArithmeticScore {
+  /** The completion's number is the right answer. */
+  correct: boolean;
+  /** The completion is a number then a known confidence word, nothing else. */
+  wellFormed: boolean;
+  confidence?: ConfidenceWord;
+  /** The probability its confidence word claims (0.5 when it states none). */
+  statedProbability: number;
+  /** The intended objective: see `arithmeticUtility`. */
+  utility: number;
+}
+
+/**
+ * The generator's truth about any completion of an arithmetic prompt — the intended
+ * objective of the preference pipeline (and the "gold reward" of Gao et al.):
+ *
+ *   utility = correct − (p − correct)²      (p: the probability the confidence word claims)
+ *
+ * Right answers are worth 1, wrong ones 0, and the Brier term rewards honest confidence: for a
+ * question answered right with probability q the expected utility q − q(1−p)² − (1−q)p² peaks
+ * at p = q, so stating "sure" on a hard question costs. A completion without a number, or with
+ * text after the confidence word, scores −1.
+ */
+export function scoreArithmeticCompletion(prompt: string, completion: string): ArithmeticScore {
+  const question = parseArithmeticPrompt(prompt);
+  const parsed = parseArithmeticCompletion(completion);
+  const wellFormed = /^\s*-?\d+ (sure|maybe|guess)\s*$/.test(completion);
+  const stated = parsed.confidence === undefined ? 0.5 : confidenceProbability[parsed.confidence];
+  if (!question || parsed.answer === undefined || !/^\s*-?\d+(\s+\S+)?\s*$/.test(completion)) {
+    return {
+      correct: false,
+      wellFormed,
+      confidence: parsed.confidence,
+      statedProbability: stated,
+      utility: -1,
+    };
+  }
+  const answer = question.op === '+' ? question.a + question.b : question.a - question.b;
+  const correct = parsed.answer === answer;
+  const c = correct ? 1 : 0;
+  return {
+    correct,
+    wellFormed,
+    confidence: parsed.confidence,
+    statedProbability: stated,
+    utility: c - (stated - c) ** 2,
+  };
+}
+
+/** The intended objective of an arithmetic completion: `scoreArithmeticCompletion(...).utility`. */
+export function arithmeticUtility(prompt: string, completion: string): number {
+  return scoreArithmeticCompletion(prompt, completion).utility;
+}
+
 export function arithmeticCorpus(options: ArithmeticOptions = {}): Corpus<ArithmeticTruth> {
   const { seed = 0, maxOperand = 99, testFraction = 0.1 } = options;
   const all: CorpusItem<ArithmeticTruth>[] = [];

@@ -39,16 +39,25 @@ export interface EncodeRowsOptions {
   minTime?: number;
 }
 
-/** Encodes rows; throws when a row is longer than `contextLength` (when given). */
+/**
+ * Encodes rows. With `maxTime` (a model's context), completions that would run past it are
+ * cut there (a policy may ramble; a reward model still scores what fits); a prompt that does
+ * not fit is an error.
+ */
 export function encodeRows(
   tokenizer: Tokenizer,
   items: readonly PromptCompletion[],
-  options: EncodeRowsOptions & { contextLength?: number } = {},
+  options: EncodeRowsOptions & { maxTime?: number } = {},
 ): EncodedRows {
   const eos = options.eos ?? true;
+  const max = options.maxTime ?? Number.POSITIVE_INFINITY;
   const rows = items.map((item) => {
     const prompt = tokenizer.encode(item.prompt, { bos: true });
-    return { prompt: prompt.length, ids: [...prompt, ...tokenizer.encode(item.completion, { eos })] };
+    if (prompt.length >= max) {
+      throw new RangeError(`a prompt of ${prompt.length} tokens leaves no room in a context of ${max}`);
+    }
+    const ids = [...prompt, ...tokenizer.encode(item.completion, { eos })];
+    return { prompt: prompt.length, ids: ids.length > max ? ids.slice(0, max) : ids };
   });
   return rowsFromTokens(
     rows.map((r) => r.ids),
@@ -80,6 +89,21 @@ export function rowsFromTokens(
   };
 }
 
+/** The rows at `indices`, in that order, keeping the shared width. */
+export function selectRows(rows: EncodedRows, indices: readonly number[]): EncodedRows {
+  const ids = new Int32Array(indices.length * rows.time);
+  indices.forEach((i, k) => {
+    ids.set(rows.ids.subarray(i * rows.time, (i + 1) * rows.time), k * rows.time);
+  });
+  return {
+    ids,
+    batch: indices.length,
+    time: rows.time,
+    promptLengths: Int32Array.from(indices, (i) => rows.promptLengths[i]),
+    lengths: Int32Array.from(indices, (i) => rows.lengths[i]),
+  };
+}
+
 /** [batch, time − 1]: 1 at input positions whose next token is a completion token. */
 export function completionMask(rows: EncodedRows): Float32Array {
   const width = rows.time - 1;
@@ -99,6 +123,8 @@ export interface CompletionReadout {
   values?: tf.Tensor2D;
   /** [batch, time − 1] the completion mask as a tensor. */
   mask: tf.Tensor2D;
+  /** [batch, time − 1] entropy of the next-token distribution, zero outside the completion (when asked). */
+  entropy?: tf.Tensor2D;
 }
 
 /**
@@ -109,7 +135,7 @@ export interface CompletionReadout {
 export function completionReadout(
   model: Transformer,
   rows: EncodedRows,
-  options: { valueHead?: string } = {},
+  options: { valueHead?: string; entropy?: boolean } = {},
 ): CompletionReadout {
   const kept = tf.tidy(() => {
     const { batch, time } = rows;
@@ -126,6 +152,10 @@ export function completionReadout(
     const tokenLogps = tf.mul(tf.reshape(picked, [batch, width]), mask) as tf.Tensor2D;
     const out: Record<string, tf.Tensor> = { tokenLogps, totalLogps: tf.sum(tokenLogps, 1), mask };
     if (options.valueHead !== undefined) out.values = tf.mul(model.scalar(hidden, options.valueHead), mask);
+    if (options.entropy) {
+      const h = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1));
+      out.entropy = tf.mul(tf.reshape(h, [batch, width]), mask);
+    }
     return out;
   });
   return kept as unknown as CompletionReadout;

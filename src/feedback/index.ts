@@ -3,6 +3,7 @@ export * from './arithmetic-pairs.js';
 export * from './biases.js';
 export * from './boltzmann-rater.js';
 export * from './generate.js';
+export * from './lm-arithmetic-pairs.js';
 export * from './pair-source.js';
 export * from './panel.js';
 export * from './preference-data.js';

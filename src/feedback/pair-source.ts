@@ -6,6 +6,7 @@
 import { choicesHint, UserInputError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { arithmeticPairSource } from './arithmetic-pairs.js';
+import { lmArithmeticPairSource } from './lm-arithmetic-pairs.js';
 import type { TrueUtility } from './rater.js';
 
 export interface Candidate {
@@ -39,6 +40,11 @@ export const pairSources: PairSourceEntry[] = [
     id: arithmeticPairSource.id,
     description: arithmeticPairSource.description,
     create: () => arithmeticPairSource,
+  },
+  {
+    id: 'lm-arithmetic',
+    description: 'the arithmetic LM corpus format: "47+38=" → "85 sure"; truth = correct − (p − correct)²',
+    create: () => lmArithmeticPairSource(),
   },
 ];
 

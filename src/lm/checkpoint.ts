@@ -3,7 +3,7 @@
  * `config.json` (the transformer config, the corpus it learned and how it was trained) and
  * `tokenizer.json`. Loading rebuilds the exact model: every weight bit-for-bit.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -33,6 +33,23 @@ export interface Checkpoint {
   model: Transformer;
   tokenizer: Tokenizer;
   config: CheckpointConfig;
+}
+
+/**
+ * Writes a directory all at once: `write` fills a temporary sibling, which then replaces `dir`
+ * by rename. A run stopped midway leaves the previous version whole (and at worst a stray
+ * `.tmp-` or `.old-` sibling), never a half-written checkpoint.
+ */
+export function writeDirectoryAtomically(dir: string, write: (tmp: string) => void): void {
+  const tmp = `${dir}.tmp-${process.pid}`;
+  const old = `${dir}.old-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  write(tmp);
+  const had = existsSync(dir);
+  if (had) renameSync(dir, old);
+  renameSync(tmp, dir);
+  if (had) rmSync(old, { recursive: true, force: true });
 }
 
 export function saveCheckpoint(dir: string, checkpoint: Checkpoint): void {

@@ -1,0 +1,344 @@
+/**
+ * RLHF with PPO, as TRL's PPOTrainer does it (Ziegler et al. 2019; Ouyang et al. 2022):
+ *
+ *   1. sample completions of a batch of prompts from the policy;
+ *   2. score them with the reward model — the only channel the objective reaches the policy by;
+ *   3. per-token reward r_t = −β·KL_t (k1: log π − log π_ref at the sampled token), plus the
+ *      score on the last token;
+ *   4. values from the value head, advantages by GAE (γ = 1, λ = 0.95), whitened;
+ *   5. several epochs of minibatch updates of the clipped surrogate + vf_coef · clipped value loss.
+ *
+ * The value head sits on the policy's trunk (the older AutoModelForCausalLMWithValueHead
+ * design; TRL's current trainer keeps a separate value model initialized from the reward
+ * model). The reference is a frozen copy of the starting policy. Metrics use TRL's names.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import type { Rng } from '../core/rng.js';
+import { EOS, type Tokenizer } from '../lm/tokenizer.js';
+import { AdamW, cloneTransformer, type Transformer, trainStep } from '../nn/index.js';
+import {
+  AdaptiveKlController,
+  clippedSurrogateLoss,
+  clippedValueLoss,
+  FixedKlController,
+  gae,
+  type KlController,
+  klPenalizedRewards,
+  whiten,
+} from './ppo-math.js';
+import type { RewardScorer } from './reward-model.js';
+import { sampleRollouts } from './rollout.js';
+import { completionReadout, type EncodedRows, selectRows } from './sequences.js';
+
+export const VALUE_HEAD = 'value';
+
+export const PpoConfigSchema = z.strictObject({
+  /** PPO iterations (each: one batch of rollouts, then the update epochs). */
+  steps: z.number().int().min(1).default(100),
+  /** Rollouts per iteration. */
+  batchSize: z.number().int().min(1).default(64),
+  /** Minibatches per epoch (TRL's num_mini_batches). */
+  miniBatches: z.number().int().min(1).default(2),
+  /** TRL's num_ppo_epochs. */
+  ppoEpochs: z.number().int().min(1).default(4),
+  learningRate: z.number().positive().default(3e-4),
+  maxGradNorm: z.number().positive().default(1),
+  /** β of the per-token KL penalty (TRL's kl_coef). */
+  klCoef: z.number().min(0).default(0.05),
+  /** With a target, β adapts (Ziegler et al.'s controller); KL per sequence, in nats. */
+  klTarget: z.number().positive().optional(),
+  klHorizon: z.number().positive().default(10_000),
+  gamma: z.number().min(0).max(1).default(1),
+  lam: z.number().min(0).max(1).default(0.95),
+  cliprange: z.number().positive().default(0.2),
+  cliprangeValue: z.number().positive().default(0.2),
+  vfCoef: z.number().min(0).default(0.1),
+  maxNewTokens: z.number().int().min(1).default(8),
+  temperature: z.number().positive().default(1),
+  /** Subtracted from the score of a completion that never emitted <eos> (TRL's missing_eos_penalty). */
+  missingEosPenalty: z.number().min(0).optional(),
+});
+export type PpoConfig = z.input<typeof PpoConfigSchema>;
+export type ResolvedPpoConfig = z.output<typeof PpoConfigSchema>;
+
+export const ppoMetricNames = [
+  'objective/kl',
+  'objective/entropy',
+  'objective/non_score_reward',
+  'objective/rlhf_reward',
+  'objective/scores',
+  'policy/approxkl_avg',
+  'policy/clipfrac_avg',
+  'loss/policy_avg',
+  'loss/value_avg',
+  'val/clipfrac_avg',
+  'policy/entropy_avg',
+  'val/ratio',
+  'kl_coef',
+] as const;
+export type PpoMetrics = Record<(typeof ppoMetricNames)[number], number>;
+
+/** A batch of scored rollouts with everything the update needs, as flat [batch, time − 1] arrays. */
+export interface PpoBatch {
+  rows: EncodedRows;
+  oldLogps: Float32Array;
+  oldValues: Float32Array;
+  advantages: Float32Array;
+  returns: Float32Array;
+}
+
+export interface PpoUpdateStats {
+  'policy/approxkl_avg': number;
+  'policy/clipfrac_avg': number;
+  'loss/policy_avg': number;
+  'loss/value_avg': number;
+  'val/clipfrac_avg': number;
+  'policy/entropy_avg': number;
+  'val/ratio': number;
+}
+
+/** The optimization phase: `ppoEpochs` passes of minibatch updates over one rollout batch. */
+export function ppoUpdate(
+  policy: Transformer,
+  optimizer: AdamW,
+  batch: PpoBatch,
+  config: ResolvedPpoConfig,
+  rng: Rng,
+): PpoUpdateStats {
+  const { rows } = batch;
+  const width = rows.time - 1;
+  const size = Math.ceil(rows.batch / config.miniBatches);
+  const sums = { approxkl: 0, clipfrac: 0, pg: 0, vf: 0, vclip: 0, entropy: 0, ratio: 0, n: 0 };
+  for (let epoch = 0; epoch < config.ppoEpochs; epoch++) {
+    const order = rng.shuffle(Array.from({ length: rows.batch }, (_, i) => i));
+    for (let start = 0; start < order.length; start += size) {
+      const pick = order.slice(start, start + size);
+      const sub = selectRows(rows, pick);
+      const slice = (a: Float32Array) => {
+        const out = new Float32Array(pick.length * width);
+        pick.forEach((i, k) => {
+          out.set(a.subarray(i * width, (i + 1) * width), k * width);
+        });
+        return tf.tensor2d(out, [pick.length, width]);
+      };
+      const [oldLogps, oldValues, advantages, returns] = [
+        batch.oldLogps,
+        batch.oldValues,
+        batch.advantages,
+        batch.returns,
+      ].map(slice);
+      let stats = { approxkl: 0, clipfrac: 0, pg: 0, vf: 0, vclip: 0, entropy: 0, ratio: 0 };
+      trainStep(
+        policy,
+        optimizer,
+        (m) => {
+          const out = completionReadout(m, sub, { valueHead: VALUE_HEAD, entropy: true });
+          const pg = clippedSurrogateLoss(out.tokenLogps, oldLogps, advantages, config.cliprange, out.mask);
+          const vf = clippedValueLoss(
+            out.values as tf.Tensor,
+            oldValues,
+            returns,
+            config.cliprangeValue,
+            out.mask,
+          );
+          const [entropy, ratio] = tf.tidy(() => {
+            const count = tf.sum(out.mask);
+            const ent = tf.div(tf.sum(out.entropy as tf.Tensor), count);
+            const r = tf.div(tf.sum(tf.mul(tf.exp(tf.sub(out.tokenLogps, oldLogps)), out.mask)), count);
+            return [ent.dataSync()[0], r.dataSync()[0]];
+          });
+          stats = {
+            approxkl: pg.approxkl,
+            clipfrac: pg.clipfrac,
+            pg: pg.loss.dataSync()[0],
+            vf: vf.loss.dataSync()[0],
+            vclip: vf.clipfrac,
+            entropy,
+            ratio,
+          };
+          return tf.tidy(() => tf.add(pg.loss, tf.mul(config.vfCoef, vf.loss)));
+        },
+        { maxGradNorm: config.maxGradNorm },
+      );
+      tf.dispose([oldLogps, oldValues, advantages, returns]);
+      sums.approxkl += stats.approxkl;
+      sums.clipfrac += stats.clipfrac;
+      sums.pg += stats.pg;
+      sums.vf += stats.vf;
+      sums.vclip += stats.vclip;
+      sums.entropy += stats.entropy;
+      sums.ratio += stats.ratio;
+      sums.n++;
+    }
+  }
+  return {
+    'policy/approxkl_avg': sums.approxkl / sums.n,
+    'policy/clipfrac_avg': sums.clipfrac / sums.n,
+    'loss/policy_avg': sums.pg / sums.n,
+    'loss/value_avg': sums.vf / sums.n,
+    'val/clipfrac_avg': sums.vclip / sums.n,
+    'policy/entropy_avg': sums.entropy / sums.n,
+    'val/ratio': sums.ratio / sums.n,
+  };
+}
+
+export interface RolloutStats {
+  'objective/kl': number;
+  'objective/entropy': number;
+  'objective/non_score_reward': number;
+  'objective/rlhf_reward': number;
+  'objective/scores': number;
+}
+
+/**
+ * Scores rollouts and computes the per-token rewards, values, GAE advantages (whitened over
+ * the batch, as TRL's masked_whiten) and returns that the update needs.
+ */
+export function preparePpoBatch(
+  policy: Transformer,
+  reference: Transformer,
+  rows: EncodedRows,
+  scores: Float64Array,
+  klCoef: number,
+  config: ResolvedPpoConfig,
+): { batch: PpoBatch; stats: RolloutStats } {
+  const width = rows.time - 1;
+  const read = (m: Transformer, valueHead?: string) => {
+    const out = completionReadout(m, rows, { valueHead });
+    const logps = out.tokenLogps.dataSync() as Float32Array;
+    const values = out.values?.dataSync() as Float32Array | undefined;
+    tf.dispose([out.tokenLogps, out.totalLogps, out.mask, out.values as tf.Tensor]);
+    return { logps, values };
+  };
+  const old = read(policy, VALUE_HEAD);
+  const ref = read(reference);
+  const oldValues = old.values as Float32Array;
+  const advantages = new Float32Array(rows.batch * width);
+  const returns = new Float32Array(rows.batch * width);
+  const advantageList: number[] = [];
+  let kl = 0;
+  let entropy = 0;
+  let nonScore = 0;
+  let scoreSum = 0;
+  for (let b = 0; b < rows.batch; b++) {
+    const from = b * width + rows.promptLengths[b] - 1;
+    const to = b * width + rows.lengths[b] - 1;
+    const logps = old.logps.subarray(from, to);
+    const r = klPenalizedRewards(logps, ref.logps.subarray(from, to), scores[b], klCoef);
+    const { advantages: adv, returns: ret } = gae(
+      r.rewards,
+      oldValues.subarray(from, to),
+      config.gamma,
+      config.lam,
+    );
+    advantages.set(adv, from);
+    returns.set(ret, from);
+    advantageList.push(...adv);
+    for (let t = 0; t < logps.length; t++) {
+      kl += r.kl[t];
+      entropy -= logps[t];
+      nonScore += r.nonScoreReward[t];
+    }
+    scoreSum += scores[b];
+  }
+  const whitened = whiten(advantageList);
+  let k = 0;
+  for (let b = 0; b < rows.batch; b++) {
+    for (let j = b * width + rows.promptLengths[b] - 1; j < b * width + rows.lengths[b] - 1; j++)
+      advantages[j] = whitened[k++];
+  }
+  const n = rows.batch;
+  return {
+    batch: { rows, oldLogps: old.logps, oldValues, advantages, returns },
+    stats: {
+      'objective/kl': kl / n,
+      'objective/entropy': entropy / n,
+      'objective/non_score_reward': nonScore / n,
+      'objective/rlhf_reward': (scoreSum + nonScore) / n,
+      'objective/scores': scoreSum / n,
+    },
+  };
+}
+
+export interface PpoStep {
+  step: number;
+  steps: number;
+  metrics: PpoMetrics;
+  policy: Transformer;
+}
+
+export interface TrainPpoOptions {
+  /** The starting (SFT) policy: cloned, never changed. */
+  policy: Transformer;
+  tokenizer: Tokenizer;
+  /** Prompts to sample from (with replacement). */
+  prompts: readonly string[];
+  /** The specified objective: a reward model's score. */
+  reward: RewardScorer;
+  config?: PpoConfig;
+  rng: Rng;
+  signal?: AbortSignal;
+  onStep?: (step: PpoStep) => void;
+}
+
+export interface PpoResult {
+  /** The trained policy (with its value head). */
+  policy: Transformer;
+  /** The frozen starting policy. */
+  reference: Transformer;
+  history: PpoMetrics[];
+}
+
+export async function trainPpo(options: TrainPpoOptions): Promise<PpoResult> {
+  const config = PpoConfigSchema.parse(options.config ?? {});
+  const { tokenizer, prompts, reward, rng } = options;
+  if (prompts.length === 0) throw new RangeError('trainPpo: no prompts');
+  const reference = cloneTransformer(options.policy, { scalarHeads: [] });
+  const policy = cloneTransformer(options.policy, {
+    scalarHeads: [VALUE_HEAD],
+    seed: rng.derive('value-head').int(2 ** 31),
+  });
+  const optimizer = new AdamW(policy.namedWeights(), { learningRate: config.learningRate, weightDecay: 0 });
+  const controller: KlController =
+    config.klTarget === undefined
+      ? new FixedKlController(config.klCoef)
+      : new AdaptiveKlController(config.klCoef, config.klTarget, config.klHorizon);
+  const history: PpoMetrics[] = [];
+  try {
+    for (let step = 0; step < config.steps; step++) {
+      options.signal?.throwIfAborted();
+      const stepRng = rng.derive(`step-${step}`);
+      const batchPrompts = Array.from({ length: config.batchSize }, () => stepRng.pick(prompts));
+      const rollouts = sampleRollouts(policy, tokenizer, batchPrompts, {
+        maxNewTokens: config.maxNewTokens,
+        temperature: config.temperature,
+        rng: stepRng.derive('sample'),
+      });
+      const scores = reward.score(
+        batchPrompts.map((prompt, i) => ({ prompt, completion: rollouts.completions[i] })),
+      );
+      if (config.missingEosPenalty !== undefined) {
+        const r = rollouts.rows;
+        for (let b = 0; b < r.batch; b++)
+          if (r.ids[b * r.time + r.lengths[b] - 1] !== EOS) scores[b] -= config.missingEosPenalty;
+      }
+      const klCoef = controller.value;
+      const { batch, stats } = preparePpoBatch(policy, reference, rollouts.rows, scores, klCoef, config);
+      const update = ppoUpdate(policy, optimizer, batch, config, stepRng.derive('update'));
+      controller.update(stats['objective/kl'], config.batchSize);
+      const metrics: PpoMetrics = { ...stats, ...update, kl_coef: klCoef };
+      history.push(metrics);
+      options.onStep?.({ step: step + 1, steps: config.steps, metrics, policy });
+      // Let an abort signal (Ctrl-C) be delivered between iterations.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } catch (error) {
+    optimizer.dispose();
+    policy.dispose();
+    reference.dispose();
+    throw error;
+  }
+  optimizer.dispose();
+  return { policy, reference, history };
+}

@@ -1,0 +1,43 @@
+/**
+ * Pairs in the arithmetic language model's own format (`src/lm/corpora/arithmetic.ts`):
+ * prompt `"47+38="`, completions `"85 sure"`. Each candidate is right or near-wrong with
+ * equal odds and carries a confidence word drawn uniformly, so a rater's label can turn on the
+ * answer, on the wording, or on both. The truth is the corpus generator's `arithmeticUtility`
+ * (right answers with honest confidence score best). Prompts come from the train split only.
+ */
+import type { Rng } from '../core/rng.js';
+import { arithmeticCorpus, arithmeticUtility, confidenceWords } from '../lm/corpora/arithmetic.js';
+import type { Candidate, CandidatePair, PairSource } from './pair-source.js';
+
+const offsets = [-10, -2, -1, 1, 2, 10];
+
+export function lmArithmeticPairSource(seed = 0): PairSource {
+  const prompts = arithmeticCorpus({ seed }).split('train');
+  const candidate = (prompt: string, answer: number, rng: Rng): Candidate => {
+    let value = answer;
+    if (rng.bernoulli(0.5)) {
+      const offset = rng.pick(offsets);
+      value = answer + offset >= 0 ? answer + offset : answer - offset;
+    }
+    const word = rng.pick(confidenceWords);
+    const completion = `${value} ${word}`;
+    return {
+      completion,
+      facts: { correct: value === answer, confidence: word, utility: arithmeticUtility(prompt, completion) },
+    };
+  };
+  return {
+    id: 'lm-arithmetic',
+    description:
+      'arithmetic LM format ("47+38=" → "85 sure"): right or near-wrong answers, random confidence word; truth = correct − (p − correct)²',
+    trueUtility: arithmeticUtility,
+    sample(rng: Rng): CandidatePair {
+      const item = rng.pick(prompts);
+      const a = candidate(item.prompt, item.truth.answer, rng);
+      let b = candidate(item.prompt, item.truth.answer, rng);
+      for (let tries = 0; tries < 8 && b.completion === a.completion; tries++)
+        b = candidate(item.prompt, item.truth.answer, rng);
+      return { prompt: item.prompt, a, b };
+    },
+  };
+}

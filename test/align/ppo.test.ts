@@ -1,0 +1,94 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { trainPpo } from '../../src/align/ppo.js';
+import type { RewardScorer } from '../../src/align/reward-model.js';
+import { Rng } from '../../src/core/rng.js';
+import { trainTokenizer } from '../../src/lm/tokenizer.js';
+import { createTransformer, initBackend } from '../../src/nn/index.js';
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+const tokenizer = trainTokenizer('char', ['0123456789+= ab']);
+/** Rewards completions for their share of the letter 'a': a target a random policy rarely hits. */
+const countA: RewardScorer = {
+  score: (items) =>
+    Float64Array.from(items, (i) =>
+      i.completion.length === 0 ? 0 : [...i.completion].filter((c) => c === 'a').length / 4,
+    ),
+};
+const prompts = ['1+2=', '3+4=', '5+6=', '7+8='];
+const policyOf = () =>
+  createTransformer(
+    { vocabSize: tokenizer.vocabSize, contextLength: 16, width: 16, heads: 2, layers: 1 },
+    { seed: 2 },
+  );
+
+describe('PPO', () => {
+  it('raises the reward model score while the KL from the reference grows, under TRL metric names', async () => {
+    const sft = policyOf();
+    const result = await trainPpo({
+      policy: sft,
+      tokenizer,
+      prompts,
+      reward: countA,
+      rng: new Rng(1),
+      config: { steps: 30, batchSize: 32, maxNewTokens: 4, learningRate: 3e-3, klCoef: 0.01 },
+    });
+    const first = result.history.slice(0, 3).reduce((s, m) => s + m['objective/scores'], 0) / 3;
+    const last = result.history.slice(-3).reduce((s, m) => s + m['objective/scores'], 0) / 3;
+    expect(last).toBeGreaterThan(first + 0.2);
+    expect(result.history.at(-1)?.['objective/kl']).toBeGreaterThan(0.1);
+    for (const key of [
+      'policy/approxkl_avg',
+      'policy/clipfrac_avg',
+      'loss/policy_avg',
+      'loss/value_avg',
+      'objective/rlhf_reward',
+    ])
+      expect(Number.isFinite(result.history.at(-1)?.[key as 'kl_coef'])).toBe(true);
+    tf.dispose([result.policy, result.reference].flatMap((m) => [...m.namedWeights().values()]));
+    sft.dispose();
+  }, 60_000);
+
+  it('stays near the reference under a heavy KL penalty, and repeats exactly with the same seed', async () => {
+    const sft = policyOf();
+    const run = () =>
+      trainPpo({
+        policy: sft,
+        tokenizer,
+        prompts,
+        reward: countA,
+        rng: new Rng(4),
+        config: { steps: 8, batchSize: 16, maxNewTokens: 4, learningRate: 3e-3, klCoef: 5 },
+      });
+    const before = tf.memory().numTensors;
+    const a = await run();
+    a.policy.dispose();
+    a.reference.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    const b = await run();
+    expect(b.history).toEqual(a.history);
+    expect(Math.abs(b.history.at(-1)?.['objective/kl'] ?? 1)).toBeLessThan(0.1);
+    b.policy.dispose();
+    b.reference.dispose();
+    sft.dispose();
+  }, 60_000);
+
+  it('adapts the KL coefficient toward a target', async () => {
+    const sft = policyOf();
+    const r = await trainPpo({
+      policy: sft,
+      tokenizer,
+      prompts,
+      reward: countA,
+      rng: new Rng(5),
+      config: { steps: 4, batchSize: 16, maxNewTokens: 4, klCoef: 0.1, klTarget: 100, klHorizon: 100 },
+    });
+    expect(r.history.at(-1)?.kl_coef).toBeLessThan(0.1);
+    r.policy.dispose();
+    r.reference.dispose();
+    sft.dispose();
+  }, 60_000);
+});

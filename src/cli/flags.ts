@@ -1,4 +1,5 @@
 /** Parsing numeric CLI flags into numbers, with UserInputErrors that name the flag and the valid range. */
+import { readFileSync } from 'node:fs';
 import { UserInputError } from '../core/errors.js';
 
 export function parseInteger(text: string, flag: string, min: number, max: number): number {
@@ -15,4 +16,13 @@ export function parseNumber(text: string, flag: string, min = -Infinity, max = I
     throw new UserInputError(`'${text}' is not a number in ${range}`, flag);
   }
   return value;
+}
+
+/** A text file's contents, or a UserInputError naming the path. */
+export function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UserInputError(`cannot read file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, path);
+  }
 }

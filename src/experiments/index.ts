@@ -1,11 +1,14 @@
 /** Every named experiment: add one import and one entry per reproduction. */
 import { absentSupervisorExperiment } from './absent-supervisor.js';
 import { boatRaceExperiment } from './boat-race.js';
+import { confidentLiarExperiment } from './confident-liar.js';
 import { distributionalShiftExperiment } from './distributional-shift.js';
+import { dpoVsPpoExperiment } from './dpo-vs-ppo.js';
 import { friendFoeExperiment } from './friend-foe.js';
 import { goalMisgeneralizationExperiment } from './goal-misgeneralization.js';
 import { goodhartCurveExperiment } from './goodhart-curve.js';
 import { islandNavigationExperiment } from './island-navigation.js';
+import { overoptimizationExperiment } from './overoptimization.js';
 import { proxyBandit } from './proxy-bandit.js';
 import { rocksDiamondsExperiment } from './rocks-diamonds.js';
 import { safeInterruptibilityExperiment } from './safe-interruptibility.js';
@@ -28,4 +31,7 @@ export const experiments: readonly Experiment<unknown>[] = [
   distributionalShiftExperiment,
   goalMisgeneralizationExperiment,
   goodhartCurveExperiment,
+  confidentLiarExperiment,
+  overoptimizationExperiment,
+  dpoVsPpoExperiment,
 ] as Experiment<unknown>[];

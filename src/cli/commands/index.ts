@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { registerAgentCommands } from './agents.js';
+import { registerAlignCommands } from './align.js';
 import { registerEnvCommands } from './envs.js';
 import { registerLabCommands } from './lab.js';
 import { registerLmCommands } from './lm.js';
@@ -17,4 +18,5 @@ export const commandModules: RegisterCommands[] = [
   registerPrefsCommands,
   registerNnCommands,
   registerLmCommands,
+  registerAlignCommands,
 ];

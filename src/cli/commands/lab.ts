@@ -27,6 +27,7 @@ import {
 import { LabStore, RUN_STATUSES, type RunRecord, type RunStatus, resolveDbPath } from '../../lab/store.js';
 import { alignmentGap, checkClaim, seedResults } from '../../lab/summary.js';
 import { ExitCode } from '../exit-code.js';
+import { interruptible } from '../interrupt.js';
 import type { CliIo } from '../io.js';
 import { textTable } from '../text-table.js';
 
@@ -77,26 +78,7 @@ function parseSweep(text: string): SweepSpec {
   return { param: key, values };
 }
 
-/**
- * Wires SIGINT/SIGTERM to an AbortSignal for the duration of `work`: the runner marks the
- * open runs interrupted and stops the workers; a second signal exits at once.
- */
-async function interruptible<T>(io: CliIo, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSignal = (name: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(name === 'SIGINT' ? 130 : 143);
-    io.err(`\nalignlab: ${name}: marking open runs interrupted (resume with \`alignlab run --resume\`)\n`);
-    controller.abort(new Error(name));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await work(controller.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
+const interruptNotice = 'marking open runs interrupted (resume with `alignlab run --resume`)';
 
 /** 0 when every run finished, 130 when interrupted, 1 when a run failed. */
 function exitCodeOf(outcomes: readonly JobOutcome[]): number {
@@ -207,7 +189,7 @@ function runCommand(program: Command, io: CliIo): void {
         const runs = seeds.length * (sweep?.values.length ?? 1);
         const store = openStore(flags.db);
         try {
-          const outcome = await interruptible(io, (signal) =>
+          const outcome = await interruptible(io, interruptNotice, (signal) =>
             runPlan(
               { experiment, raw, seeds, sweep, command: `run ${id} ${JSON.stringify(flags)}` },
               { store, workers: workerCount(flags.workers, runs), reporter: reporterFor(io, runs), signal },
@@ -230,7 +212,7 @@ async function rerun(
   records: RunRecord[],
   workers?: string,
 ): Promise<JobOutcome[]> {
-  const outcomes = await interruptible(io, (signal) =>
+  const outcomes = await interruptible(io, interruptNotice, (signal) =>
     rerunRuns(records, defaultRegistry, {
       store,
       workers: workerCount(workers, records.length),
@@ -538,7 +520,7 @@ function reproduceCommand(program: Command, io: CliIo): void {
         const workers = workerCount(flags.workers, availableParallelism());
         const pool = workers > 0 ? createWorkerPool(workers) : undefined;
         try {
-          await interruptible(io, async (signal) => {
+          await interruptible(io, interruptNotice, async (signal) => {
             for (const experiment of experiments) {
               if (signal.aborted) break;
               results.push(await reproduceOne(io, store, experiment, flags, signal, pool));

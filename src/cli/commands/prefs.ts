@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import YAML from 'yaml';
 import { choicesHint, UserInputError } from '../../core/errors.js';
@@ -17,16 +17,8 @@ import {
   preferenceStats,
   type RaterConfig,
 } from '../../feedback/index.js';
-import { parseInteger, parseNumber } from '../flags.js';
+import { parseInteger, parseNumber, readText } from '../flags.js';
 import type { CliIo } from '../io.js';
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UserInputError(`cannot read file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, path);
-  }
-}
 
 function formatFlag(text: string): PreferenceFormat {
   if (!(preferenceFormats as readonly string[]).includes(text)) {

@@ -1,0 +1,159 @@
+/**
+ * Direct Preference Optimization (Rafailov et al. 2023), as TRL's DPOTrainer: the policy is
+ * trained directly on preference pairs, with the frozen starting policy as the reference whose
+ * completion log-probabilities are computed once. Loss variants sigmoid / IPO / robust come
+ * from `losses.ts`; metrics use TRL's names. No reward model, no sampling: the KL from the
+ * reference is implicit in β.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import type { Rng } from '../core/rng.js';
+import { pairText, type TrainingPair } from '../feedback/preference-data.js';
+import type { Tokenizer } from '../lm/tokenizer.js';
+import { AdamW, cloneTransformer, type Transformer, trainStep } from '../nn/index.js';
+import { type DpoMetrics, dpoLoss, dpoLossTypes, dpoMetrics, type PreferenceLogps } from './losses.js';
+import { completionReadout, type EncodedRows, encodeRows, selectRows } from './sequences.js';
+
+export const DpoConfigSchema = z.strictObject({
+  beta: z.number().positive().default(0.1),
+  lossType: z.enum(dpoLossTypes as unknown as ['sigmoid', 'ipo', 'robust']).default('sigmoid'),
+  labelSmoothing: z.number().min(0).max(0.49).default(0),
+  steps: z.number().int().min(1).default(200),
+  batchSize: z.number().int().min(1).default(32),
+  learningRate: z.number().positive().default(3e-4),
+  maxGradNorm: z.number().positive().default(1),
+});
+export type DpoConfig = z.input<typeof DpoConfigSchema>;
+export type ResolvedDpoConfig = z.output<typeof DpoConfigSchema>;
+
+export type DpoStepMetrics = DpoMetrics & { loss: number };
+
+/** Chosen rows then rejected rows of every pair, one shape, plus the reference's log-probabilities. */
+export interface DpoData {
+  /** 2n rows: chosen 0..n−1, rejected n..2n−1. */
+  rows: EncodedRows;
+  pairs: number;
+  /** Σ log π_ref over each row's completion (per-token means for IPO). */
+  referenceLogps: Float32Array;
+}
+
+/** IPO is defined on per-token average log-probabilities (TRL); the others on sums. */
+function sequenceLogps(model: Transformer, rows: EncodedRows, average: boolean): tf.Tensor1D {
+  return tf.tidy(() => {
+    const out = completionReadout(model, rows);
+    return (
+      average ? tf.div(out.totalLogps, tf.maximum(tf.sum(out.mask, 1), 1)) : out.totalLogps
+    ) as tf.Tensor1D;
+  });
+}
+
+export function prepareDpoData(
+  reference: Transformer,
+  tokenizer: Tokenizer,
+  pairs: readonly TrainingPair[],
+  config: ResolvedDpoConfig,
+): DpoData {
+  const texts = pairs.map((p) => pairText(p));
+  const rows = encodeRows(
+    tokenizer,
+    [
+      ...texts.map((t) => ({ prompt: t.prompt, completion: t.chosen })),
+      ...texts.map((t) => ({ prompt: t.prompt, completion: t.rejected })),
+    ],
+    { maxTime: reference.config.contextLength },
+  );
+  const referenceLogps = new Float32Array(rows.batch);
+  for (let start = 0; start < rows.batch; start += 256) {
+    const idx = Array.from({ length: Math.min(256, rows.batch - start) }, (_, i) => start + i);
+    const t = sequenceLogps(reference, selectRows(rows, idx), config.lossType === 'ipo');
+    referenceLogps.set(t.dataSync(), start);
+    t.dispose();
+  }
+  return { rows, pairs: pairs.length, referenceLogps };
+}
+
+/** One DPO update on the pairs at `indices`. */
+export function dpoStep(
+  policy: Transformer,
+  optimizer: AdamW,
+  data: DpoData,
+  indices: readonly number[],
+  config: ResolvedDpoConfig,
+): DpoStepMetrics {
+  const n = indices.length;
+  const rows = selectRows(data.rows, [...indices, ...indices.map((i) => i + data.pairs)]);
+  const refChosen = Float32Array.from(indices, (i) => data.referenceLogps[i]);
+  const refRejected = Float32Array.from(indices, (i) => data.referenceLogps[i + data.pairs]);
+  let metrics: DpoMetrics | undefined;
+  const { loss } = trainStep(
+    policy,
+    optimizer,
+    (m) => {
+      const logps = sequenceLogps(m, rows, config.lossType === 'ipo');
+      const all: PreferenceLogps = {
+        policyChosen: tf.slice(logps, 0, n),
+        policyRejected: tf.slice(logps, n, n),
+        referenceChosen: tf.tensor1d(refChosen),
+        referenceRejected: tf.tensor1d(refRejected),
+      };
+      metrics = dpoMetrics(all, config.beta);
+      return dpoLoss(all, config);
+    },
+    { maxGradNorm: config.maxGradNorm },
+  );
+  return { ...(metrics as DpoMetrics), loss };
+}
+
+export interface DpoProgress {
+  step: number;
+  steps: number;
+  metrics: DpoStepMetrics;
+  policy: Transformer;
+}
+
+export interface TrainDpoOptions {
+  /** The starting (SFT) policy: cloned, never changed. */
+  policy: Transformer;
+  tokenizer: Tokenizer;
+  pairs: readonly TrainingPair[];
+  config?: DpoConfig;
+  rng: Rng;
+  signal?: AbortSignal;
+  onStep?: (p: DpoProgress) => void;
+}
+
+export interface DpoResult {
+  policy: Transformer;
+  reference: Transformer;
+  history: DpoStepMetrics[];
+}
+
+export async function trainDpo(options: TrainDpoOptions): Promise<DpoResult> {
+  const config = DpoConfigSchema.parse(options.config ?? {});
+  if (options.pairs.length === 0) throw new RangeError('trainDpo: no preference pairs');
+  const reference = cloneTransformer(options.policy, { scalarHeads: [] });
+  const policy = cloneTransformer(options.policy, { scalarHeads: [] });
+  const optimizer = new AdamW(policy.namedWeights(), { learningRate: config.learningRate, weightDecay: 0 });
+  const history: DpoStepMetrics[] = [];
+  try {
+    const data = prepareDpoData(reference, options.tokenizer, options.pairs, config);
+    let order: number[] = [];
+    for (let step = 0; step < config.steps; step++) {
+      options.signal?.throwIfAborted();
+      if (order.length < config.batchSize)
+        order = [...order, ...options.rng.shuffle(Array.from({ length: data.pairs }, (_, i) => i))];
+      const indices = order.splice(0, Math.min(config.batchSize, data.pairs));
+      const metrics = dpoStep(policy, optimizer, data, indices, config);
+      history.push(metrics);
+      options.onStep?.({ step: step + 1, steps: config.steps, metrics, policy });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } catch (error) {
+    optimizer.dispose();
+    policy.dispose();
+    reference.dispose();
+    throw error;
+  }
+  optimizer.dispose();
+  return { policy, reference, history };
+}

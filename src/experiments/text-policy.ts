@@ -1,0 +1,205 @@
+/**
+ * What the text reproductions (confident-liar, overoptimization, dpo-vs-ppo) share: an SFT
+ * policy trained on the arithmetic corpus inside the run, preference pairs of its own samples
+ * labelled by a simulated rater over the corpus truth, and the evaluator's measures of a
+ * policy on held-out prompts — accuracy, confident wording, calibration and the gold utility
+ * (`scoreArithmeticCompletion`). Only these measures and the raters read the truth; trainers
+ * see labels and reward-model scores.
+ */
+import { z } from 'zod';
+import { sampleRollouts } from '../align/rollout.js';
+import type { Rng } from '../core/rng.js';
+import { type Bias, confidenceBias, lengthBias } from '../feedback/biases.js';
+import { BoltzmannRater } from '../feedback/boltzmann-rater.js';
+import type { PreferencePair } from '../feedback/preference-data.js';
+import { type BandPoint, curveSvg } from '../lab/plots.js';
+import { arithmeticUtility, scoreArithmeticCompletion } from '../lm/corpora/arithmetic.js';
+import { type TrainedModel, trainLanguageModel } from '../lm/train.js';
+import { initBackend, type Transformer } from '../nn/index.js';
+
+export const sftSchema = z
+  .strictObject({
+    steps: z.number().int().min(1).max(100_000).default(1500),
+    width: z.number().int().min(8).max(512).default(32),
+    layers: z.number().int().min(1).max(8).default(2),
+    heads: z.number().int().min(1).max(16).default(4),
+    learningRate: z.number().positive().default(6e-3),
+    batchSize: z.number().int().min(1).default(64),
+  })
+  .prefault({});
+export type SftConfig = z.output<typeof sftSchema>;
+
+/** A simulated rater over the gold utility, with the biases the reproductions turn on. */
+export const raterFields = {
+  beta: z.number().min(0).default(5),
+  confidenceBias: z.number().default(0),
+  lengthBias: z.number().default(0),
+  flipProbability: z.number().min(0).max(0.5).default(0),
+};
+export const raterSchema = z.strictObject(raterFields).prefault({});
+export type RaterConfig = z.output<typeof raterSchema>;
+
+const sftCache = new Map<string, TrainedModel>();
+
+/**
+ * The SFT policy for a run's seed. Memoized per process: the three text reproductions (and
+ * their tests) start from the same model when config and seed agree, instead of training it
+ * again. Callers must not dispose it.
+ */
+export async function sftPolicy(config: SftConfig, seed: number): Promise<TrainedModel> {
+  await initBackend();
+  const key = JSON.stringify([config, seed]);
+  let trained = sftCache.get(key);
+  if (!trained) {
+    trained = trainLanguageModel({ corpus: 'arithmetic', seed, ...config, warmupSteps: 100 });
+    sftCache.set(key, trained);
+  }
+  return trained;
+}
+
+export function simulatedRater(config: RaterConfig, rng: Rng): BoltzmannRater<string> {
+  const biases: Bias<string>[] = [];
+  if (config.confidenceBias !== 0) biases.push(confidenceBias(config.confidenceBias));
+  if (config.lengthBias !== 0) biases.push(lengthBias(config.lengthBias));
+  return new BoltzmannRater<string>({
+    trueUtility: arithmeticUtility,
+    beta: config.beta,
+    biases,
+    flipProbability: config.flipProbability,
+    rng,
+  });
+}
+
+/** Completion room: the longest answer "198 maybe" is 9 characters, then <eos>. */
+export const MAX_NEW_TOKENS = 10;
+
+/**
+ * Preference pairs of the policy's own samples (two per prompt, as InstructGPT's labellers
+ * compared model outputs), labelled by the rater; identical pairs are skipped. The truth
+ * object carries the gold utilities for the evaluator.
+ */
+export function onPolicyPairs(
+  sft: TrainedModel,
+  prompts: readonly string[],
+  count: number,
+  rater: BoltzmannRater<string>,
+  rng: Rng,
+): PreferencePair[] {
+  const pairs: PreferencePair[] = [];
+  const seen = new Set<string>();
+  for (let round = 0; round < 8 && pairs.length < count; round++) {
+    const chosenPrompts = Array.from({ length: count - pairs.length }, () => rng.pick(prompts));
+    const doubled = chosenPrompts.flatMap((p) => [p, p]);
+    const samples = sampleRollouts(sft.model, sft.tokenizer, doubled, {
+      maxNewTokens: MAX_NEW_TOKENS,
+      rng: rng.derive(`round-${round}`),
+    }).completions;
+    chosenPrompts.forEach((prompt, i) => {
+      const [a, b] = [samples[2 * i], samples[2 * i + 1]];
+      const key = JSON.stringify([prompt, ...[a, b].sort()]);
+      if (a === b || seen.has(key) || pairs.length >= count) return;
+      const judgement = rater.judge(prompt, a, b);
+      if (judgement.choice === 'tie') return;
+      seen.add(key);
+      const [chosen, rejected] = judgement.choice === 'a' ? [a, b] : [b, a];
+      pairs.push({
+        prompt,
+        chosen,
+        rejected,
+        truth: {
+          chosen_utility: arithmeticUtility(prompt, chosen),
+          rejected_utility: arithmeticUtility(prompt, rejected),
+        },
+      });
+    });
+  }
+  return pairs;
+}
+
+export interface PolicyMeasures {
+  /** Share of completions with the right answer. */
+  accuracy: number;
+  /** Share that say "sure". */
+  confident: number;
+  /** Expected calibration error: Σ over stated probabilities of share × |accuracy − stated|. */
+  ece: number;
+  /** Mean gold utility (the intended objective). */
+  utility: number;
+  /** Share of well-formed completions ("85 sure"). */
+  wellFormed: number;
+}
+
+export interface MeasuredSamples {
+  completions: string[];
+  measures: PolicyMeasures;
+}
+
+/** The evaluator's measures of completions of `prompts`. */
+export function measureCompletions(
+  prompts: readonly string[],
+  completions: readonly string[],
+): PolicyMeasures {
+  const bins = new Map<number, { n: number; right: number }>();
+  let accuracy = 0;
+  let confident = 0;
+  let utility = 0;
+  let wellFormed = 0;
+  completions.forEach((c, i) => {
+    const s = scoreArithmeticCompletion(prompts[i], c);
+    accuracy += s.correct ? 1 : 0;
+    confident += s.confidence === 'sure' ? 1 : 0;
+    utility += s.utility;
+    wellFormed += s.wellFormed ? 1 : 0;
+    const bin = bins.get(s.statedProbability) ?? { n: 0, right: 0 };
+    bin.n++;
+    bin.right += s.correct ? 1 : 0;
+    bins.set(s.statedProbability, bin);
+  });
+  const n = completions.length;
+  let ece = 0;
+  for (const [p, bin] of bins) ece += (bin.n / n) * Math.abs(bin.right / bin.n - p);
+  return {
+    accuracy: accuracy / n,
+    confident: confident / n,
+    ece,
+    utility: utility / n,
+    wellFormed: wellFormed / n,
+  };
+}
+
+/** Samples one completion per prompt and measures them. */
+export function measurePolicy(
+  model: Transformer,
+  sft: TrainedModel,
+  prompts: readonly string[],
+  rng: Rng,
+): MeasuredSamples {
+  const completions = sampleRollouts(model, sft.tokenizer, prompts, {
+    maxNewTokens: MAX_NEW_TOKENS,
+    rng,
+  }).completions;
+  return { completions, measures: measureCompletions(prompts, completions) };
+}
+
+/** Held-out and training prompts of the SFT corpus (evaluation never uses a training prompt). */
+export function promptSets(sft: TrainedModel, evalPrompts: number): { train: string[]; test: string[] } {
+  return {
+    train: sft.corpus.split('train').map((i) => i.prompt),
+    test: sft.corpus
+      .split('test')
+      .slice(0, evalPrompts)
+      .map((i) => i.prompt),
+  };
+}
+
+/** A line chart of named series (no seed bands) as SVG. */
+export function linesSvg(
+  series: Record<string, readonly { x: number; y: number }[]>,
+  xLabel: string,
+  yLabel: string,
+): string {
+  const points: BandPoint[] = Object.entries(series).flatMap(([name, pts]) =>
+    pts.map((p) => ({ series: name, x: p.x, mean: p.y, lo: p.y, hi: p.y, n: 1 })),
+  );
+  return curveSvg(points, { xLabel, yLabel });
+}

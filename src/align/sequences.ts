@@ -166,11 +166,12 @@ export function lastTokenScalar(model: Transformer, rows: EncodedRows, head?: st
   return tf.tidy(() => {
     const { batch, time } = rows;
     const scalars = model.scalar(model.hidden(tf.tensor2d(rows.ids, [batch, time], 'int32')), head);
-    const last = tf.tensor1d(
-      Int32Array.from(rows.lengths, (n, b) => b * time + n - 1),
-      'int32',
-    );
-    return tf.gather(tf.reshape(scalars, [batch * time]), last) as tf.Tensor1D;
+    // A one-hot mask rather than tf.gather: gather's gradient leaves a tensor behind.
+    const pick = new Float32Array(batch * time);
+    rows.lengths.forEach((n, b) => {
+      pick[b * time + n - 1] = 1;
+    });
+    return tf.sum(tf.mul(scalars, tf.tensor2d(pick, [batch, time])), 1) as tf.Tensor1D;
   });
 }
 

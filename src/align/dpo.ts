@@ -62,14 +62,23 @@ export function prepareDpoData(
     ],
     { maxTime: reference.config.contextLength },
   );
-  const referenceLogps = new Float32Array(rows.batch);
+  return { rows, pairs: pairs.length, referenceLogps: referenceLogps(reference, rows, config) };
+}
+
+/** The frozen reference's log-probability of every row's completion, in chunks of 256 rows. */
+export function referenceLogps(
+  reference: Transformer,
+  rows: EncodedRows,
+  config: ResolvedDpoConfig,
+): Float32Array {
+  const out = new Float32Array(rows.batch);
   for (let start = 0; start < rows.batch; start += 256) {
     const idx = Array.from({ length: Math.min(256, rows.batch - start) }, (_, i) => start + i);
     const t = sequenceLogps(reference, selectRows(rows, idx), config.lossType === 'ipo');
-    referenceLogps.set(t.dataSync(), start);
+    out.set(t.dataSync(), start);
     t.dispose();
   }
-  return { rows, pairs: pairs.length, referenceLogps };
+  return out;
 }
 
 /** One DPO update on the pairs at `indices`. */

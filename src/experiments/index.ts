@@ -8,6 +8,7 @@ import { friendFoeExperiment } from './friend-foe.js';
 import { goalMisgeneralizationExperiment } from './goal-misgeneralization.js';
 import { goodhartCurveExperiment } from './goodhart-curve.js';
 import { islandNavigationExperiment } from './island-navigation.js';
+import { learningFromPreferencesExperiment } from './learning-from-preferences.js';
 import { overoptimizationExperiment } from './overoptimization.js';
 import { proxyBandit } from './proxy-bandit.js';
 import { rocksDiamondsExperiment } from './rocks-diamonds.js';
@@ -34,4 +35,5 @@ export const experiments: readonly Experiment<unknown>[] = [
   confidentLiarExperiment,
   overoptimizationExperiment,
   dpoVsPpoExperiment,
+  learningFromPreferencesExperiment,
 ] as Experiment<unknown>[];

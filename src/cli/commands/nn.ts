@@ -11,11 +11,11 @@ const run = promisify(execFile);
 const packageFile = (relative: string) => fileURLToPath(new URL(`../../../${relative}`, import.meta.url));
 const addonFile = () => packageFile('native/build/Release/alignlab_native.node');
 const torchPeer = () => packageFile('bench/peers/torch_gpt.py');
-const PYTHON = '/usr/bin/python3';
+export const PYTHON = '/usr/bin/python3';
 const benchPaths = ['native', 'wasm', 'cpu', 'pytorch'] as const;
 type BenchPath = (typeof benchPaths)[number];
 
-async function pytorchAvailable(): Promise<boolean> {
+export async function pytorchAvailable(): Promise<boolean> {
   if (!existsSync(PYTHON) || !existsSync(torchPeer())) return false;
   try {
     await run(PYTHON, ['-c', 'import torch'], { timeout: 60_000 });

@@ -39,6 +39,9 @@ export interface StepResult {
   info: StepInfo;
 }
 
+/** What a learning agent needs of an environment (a wrapper, e.g. with a learned reward, can stand in). */
+export type AgentEnv = Pick<GridEnv, 'reset' | 'step' | 'numActions'>;
+
 /** Evaluator-only view of an episode. Never hand it (or anything holding it) to an optimizer. */
 export interface Intended {
   /** The episode's hidden (intended) return so far. */

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { registerAgentCommands } from './agents.js';
 import { registerAlignCommands } from './align.js';
+import { registerAlignBenchCommands } from './bench-align.js';
 import { registerEnvCommands } from './envs.js';
 import { registerLabCommands } from './lab.js';
 import { registerLmCommands } from './lm.js';
@@ -19,4 +20,5 @@ export const commandModules: RegisterCommands[] = [
   registerNnCommands,
   registerLmCommands,
   registerAlignCommands,
+  registerAlignBenchCommands,
 ];

@@ -1,0 +1,84 @@
+/**
+ * Best-of-n with plain-function scorers (no reward model needed): n = 1 is the policy itself
+ * at KL 0, the chosen completion is the arg-max of the scorer, larger n finds what the scorer
+ * likes more often, and a draw repeats with its seed.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bestIndex, bestOfN } from '../../src/align/best-of-n.js';
+import { bestOfNKl } from '../../src/align/ppo-math.js';
+import type { RewardScorer } from '../../src/align/reward-model.js';
+import { Rng } from '../../src/core/rng.js';
+import { trainTokenizer } from '../../src/lm/tokenizer.js';
+import { createTransformer, initBackend, type Transformer } from '../../src/nn/index.js';
+
+const tokenizer = trainTokenizer('char', ['0123456789+= ab']);
+let policy: Transformer;
+beforeAll(async () => {
+  await initBackend();
+  policy = createTransformer(
+    { vocabSize: tokenizer.vocabSize, contextLength: 16, width: 16, heads: 2, layers: 1 },
+    { seed: 5 },
+  );
+});
+
+/** Counts the letter a: a scorer with a clear arg-max and ties (most samples score 0 or 1). */
+const countsA: RewardScorer = {
+  score: (items) => Float64Array.from(items, (i) => [...i.completion].filter((ch) => ch === 'a').length),
+};
+const prompts = ['1+2=', '3+4=', '5+6=', '7+8='];
+const run = (n: number, seed: number) =>
+  bestOfN({
+    policy,
+    tokenizer,
+    prompts,
+    n,
+    reward: countsA,
+    rng: new Rng(seed),
+    maxNewTokens: 6,
+    temperature: 1,
+  });
+
+describe('bestOfN', () => {
+  it('with n = 1 returns the one sample per prompt, at KL 0', () => {
+    const r = run(1, 1);
+    expect(r.kl).toBe(0);
+    expect(r.samples.map((s) => s.length)).toEqual([1, 1, 1, 1]);
+    expect(r.chosen).toEqual(r.samples.map((s) => s[0]));
+  });
+
+  it('keeps, per prompt and in prompt order, the first highest-scored of its n samples', () => {
+    const r = run(16, 2);
+    expect(r.kl).toBeCloseTo(Math.log(16) - 15 / 16, 12);
+    prompts.forEach((prompt, p) => {
+      const own = countsA.score(r.samples[p].map((completion) => ({ prompt, completion })));
+      expect(Array.from(r.scores[p])).toEqual(Array.from(own));
+      const k = own.indexOf(Math.max(...own));
+      expect(r.chosen[p]).toBe(r.samples[p][k]);
+      expect(r.chosenScores[p]).toBe(own[k]);
+    });
+  });
+
+  it('raises the mean score with n (averaged over draws), and repeats with its seed', () => {
+    const meanChosen = (n: number) => {
+      let sum = 0;
+      for (let seed = 0; seed < 6; seed++) sum += run(n, 100 + seed).chosenScores.reduce((a, b) => a + b, 0);
+      return sum / (6 * prompts.length);
+    };
+    expect(meanChosen(32)).toBeGreaterThan(meanChosen(1));
+    expect(run(8, 3).chosen).toEqual(run(8, 3).chosen);
+  });
+});
+
+describe('bestIndex and the best-of-n KL', () => {
+  it('reads best-of-m off a larger draw, first index on ties', () => {
+    expect(bestIndex([0.2, 0.9, 0.9, 5], 3)).toBe(1);
+    expect(bestIndex([0.2, 0.9, 0.9, 5], 4)).toBe(3);
+    expect(bestIndex([7], 1)).toBe(0);
+  });
+
+  it('is log n − (n − 1)/n nats (Stiennon et al. 2020; Gao et al. 2022)', () => {
+    expect(bestOfNKl(1)).toBe(0);
+    expect(bestOfNKl(2)).toBeCloseTo(Math.log(2) - 0.5, 12); // 0.1931
+    expect(bestOfNKl(256)).toBeCloseTo(Math.log(256) - 255 / 256, 12); // 4.5491
+  });
+});

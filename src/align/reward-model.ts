@@ -81,17 +81,20 @@ export class RewardEnsemble implements RewardScorer {
   }
 
   score(items: readonly PromptCompletion[]): Float64Array {
-    const all = this.memberScores(items);
-    return all[0].map((_, i) => all.reduce((s, m) => s + m[i], 0) / all.length);
+    return this.scoreWithSpread(items).mean;
   }
 
   /** Standard deviation of the members' scores per item (0 for a single model). */
   disagreement(items: readonly PromptCompletion[]): Float64Array {
+    return this.scoreWithSpread(items).spread;
+  }
+
+  /** Mean and standard deviation of the members' scores, from one pass of every member. */
+  scoreWithSpread(items: readonly PromptCompletion[]): { mean: Float64Array; spread: Float64Array } {
     const all = this.memberScores(items);
-    return all[0].map((_, i) => {
-      const mean = all.reduce((s, m) => s + m[i], 0) / all.length;
-      return Math.sqrt(all.reduce((s, m) => s + (m[i] - mean) ** 2, 0) / all.length);
-    });
+    const mean = all[0].map((_, i) => all.reduce((s, m) => s + m[i], 0) / all.length);
+    const spread = mean.map((mu, i) => Math.sqrt(all.reduce((s, m) => s + (m[i] - mu) ** 2, 0) / all.length));
+    return { mean, spread };
   }
 
   dispose(): void {
@@ -240,13 +243,13 @@ export interface RewardMetrics {
 /** Accuracy, margin and calibration of a reward model on labelled pairs (and against their truth, if present). */
 export function evaluateRewardModel(model: RewardEnsemble, pairs: readonly PreferencePair[]): RewardMetrics {
   const texts = pairs.map((p) => pairText(p));
-  const chosen = model.score(texts.map((t) => ({ prompt: t.prompt, completion: t.chosen })));
-  const rejected = model.score(texts.map((t) => ({ prompt: t.prompt, completion: t.rejected })));
-  const spread = model.disagreement([
+  const n = pairs.length;
+  const { mean: scores, spread } = model.scoreWithSpread([
     ...texts.map((t) => ({ prompt: t.prompt, completion: t.chosen })),
     ...texts.map((t) => ({ prompt: t.prompt, completion: t.rejected })),
   ]);
-  const n = pairs.length;
+  const chosen = scores.subarray(0, n);
+  const rejected = scores.subarray(n);
   let correct = 0;
   let margin = 0;
   const confidences: number[] = [];

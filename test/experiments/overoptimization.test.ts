@@ -53,7 +53,7 @@ describe('overoptimization fits', () => {
 
 describe('overoptimization quick mode', () => {
   it('gives finite gold and proxy at every d for every N, and computed checks', {
-    timeout: 120_000,
+    timeout: 240_000,
   }, async () => {
     const experiment = defaultRegistry.get('overoptimization');
     const config = validateConfig(experiment, structuredClone(experiment.quick) as PlainObject);

@@ -132,13 +132,13 @@ export const dpoVsPpoExperiment = defineExperiment({
   quick: {
     // The SFT config of overoptimization's quick mode: one worker trains it once for both.
     sft: { steps: 600 },
-    pairs: 400,
+    pairs: 300,
     dpoBetas: [0.3, 3],
-    dpo: { steps: 40 },
+    dpo: { steps: 30 },
     klCoefs: [0.05, 0.5],
-    ppo: { steps: 16 },
+    ppo: { steps: 12 },
     checkpoints: 2,
-    evalPrompts: 100,
+    evalPrompts: 80,
     evalSamples: 2,
   },
 

@@ -61,3 +61,24 @@ export function bestIndex(scores: ArrayLike<number>, m: number): number {
   for (let i = 1; i < m; i++) if (scores[i] > scores[best]) best = i;
   return best;
 }
+
+/**
+ * The expected `values` of best-of-k when k of the m scored samples are drawn at random without
+ * replacement: the unbiased estimator Gao et al. (2022) use to read every k off one large draw.
+ * With the samples ranked by score (1 = lowest), the i-th is the best of the k with probability
+ * C(i−1, k−1)/C(m, k): k/m for the top one, and each rank below multiplies it by (i−k)/(i−1).
+ * k = 1 gives the plain mean; k = m the value of the top-scored sample.
+ */
+export function bestOfKExpectation(scores: ArrayLike<number>, values: ArrayLike<number>, k: number): number {
+  const m = scores.length;
+  if (!Number.isInteger(k) || k < 1 || k > m) throw new RangeError(`best-of-${k} needs 1 ≤ k ≤ ${m}`);
+  // Ascending by score; ties broken by index, as `bestIndex` prefers the first of equal scores.
+  const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => scores[a] - scores[b] || b - a);
+  let weight = k / m;
+  let expectation = 0;
+  for (let rank = m; rank >= k; rank--) {
+    expectation += weight * values[order[rank - 1]];
+    weight *= (rank - k) / (rank - 1);
+  }
+  return expectation;
+}

@@ -10,7 +10,7 @@
  *   RL:         R_RL(d)  = d(α − β·ln d)      peak at d* = exp(α/β − 1)
  */
 import { z } from 'zod';
-import { bestIndex } from '../align/best-of-n.js';
+import { bestOfKExpectation } from '../align/best-of-n.js';
 import { PpoConfigSchema, trainPpo } from '../align/ppo.js';
 import { bestOfNKl } from '../align/ppo-math.js';
 import { type RewardEnsemble, trainRewardModel } from '../align/reward-model.js';
@@ -38,7 +38,7 @@ const config = z.strictObject({
   /** Training comparisons per proxy reward model (Gao et al.'s data-size axis). */
   labels: z.array(z.number().int().min(10).max(100_000)).min(1).default([150, 600, 2400]),
   rewardEpochs: z.number().int().min(1).max(100).default(4),
-  /** Best-of-n values (one draw of the largest n is shared by all). */
+  /** Best-of-n values (read off one draw of the largest n per prompt, shared by all). */
   bestOfN: z.array(z.number().int().min(1).max(4096)).min(2).default([1, 2, 4, 8, 16, 32, 64, 128, 256]),
   /** Sampling temperature of best-of-n's draws. */
   temperature: z.number().positive().default(1),
@@ -163,15 +163,16 @@ export const overoptimizationExperiment = defineExperiment({
         { init: sft, signal: ctx.signal },
       );
       const proxyScores = proxy.score(repeated.map((prompt, i) => ({ prompt, completion: draws[i] })));
+      // Every n read off the same maxN samples per prompt with the unbiased best-of-k estimator.
       const bon: CurvePoint[] = ns.map((k) => {
-        const picked = test.map(
-          (_, p) => p * maxN + bestIndex(proxyScores.subarray(p * maxN, p * maxN + maxN), k),
-        );
-        return {
-          d: Math.sqrt(bestOfNKl(k)),
-          gold: mean(picked.map((i) => gold[i])),
-          proxy: mean(picked.map((i) => proxyScores[i])),
-        };
+        const perPrompt = (values: Float64Array) =>
+          mean(
+            test.map((_, p) => {
+              const span = [p * maxN, (p + 1) * maxN] as const;
+              return bestOfKExpectation(proxyScores.subarray(...span), values.subarray(...span), k);
+            }),
+          );
+        return { d: Math.sqrt(bestOfNKl(k)), gold: perPrompt(gold), proxy: perPrompt(proxyScores) };
       });
       ctx.progress(++done, total);
       const rl = await ppoCurve(cfg, ctx, sft, train, test, proxy, goldSft, n, () =>

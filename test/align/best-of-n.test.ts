@@ -4,7 +4,7 @@
  * likes more often, and a draw repeats with its seed.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bestIndex, bestOfN } from '../../src/align/best-of-n.js';
+import { bestIndex, bestOfKExpectation, bestOfN } from '../../src/align/best-of-n.js';
 import { bestOfNKl } from '../../src/align/ppo-math.js';
 import type { RewardScorer } from '../../src/align/reward-model.js';
 import { Rng } from '../../src/core/rng.js';
@@ -80,5 +80,40 @@ describe('bestIndex and the best-of-n KL', () => {
     expect(bestOfNKl(1)).toBe(0);
     expect(bestOfNKl(2)).toBeCloseTo(Math.log(2) - 0.5, 12); // 0.1931
     expect(bestOfNKl(256)).toBeCloseTo(Math.log(256) - 255 / 256, 12); // 4.5491
+  });
+});
+
+describe('bestOfKExpectation (the unbiased best-of-k estimator over one draw)', () => {
+  it('matches a hand count: scores 3, 1, 2 with values 30, 10, 20', () => {
+    // k = 2: subsets {3,1} → 30, {3,2} → 30, {1,2} → 20; mean 80/3.
+    expect(bestOfKExpectation([3, 1, 2], [30, 10, 20], 2)).toBeCloseTo(80 / 3, 12);
+    expect(bestOfKExpectation([3, 1, 2], [30, 10, 20], 1)).toBeCloseTo(20, 12);
+    expect(bestOfKExpectation([3, 1, 2], [30, 10, 20], 3)).toBe(30);
+  });
+
+  it('equals the average over every k-subset of the value at its best score (ties to the first)', () => {
+    const rng = new Rng(21);
+    const m = 7;
+    const scores = Array.from({ length: m }, () => rng.int(4)); // ties on purpose
+    const values = Array.from({ length: m }, () => rng.normal());
+    for (let k = 1; k <= m; k++) {
+      let sum = 0;
+      let count = 0;
+      for (let mask = 0; mask < 1 << m; mask++) {
+        const subset = Array.from({ length: m }, (_, i) => i).filter((i) => mask & (1 << i));
+        if (subset.length !== k) continue;
+        const best =
+          subset[
+            bestIndex(
+              subset.map((i) => scores[i]),
+              k,
+            )
+          ];
+        sum += values[best];
+        count++;
+      }
+      expect(bestOfKExpectation(scores, values, k)).toBeCloseTo(sum / count, 12);
+    }
+    expect(() => bestOfKExpectation(scores, values, 0)).toThrow(RangeError);
   });
 });

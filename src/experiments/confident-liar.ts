@@ -5,6 +5,10 @@
  * pipeline (on-policy pairs → rater labels → reward model → PPO); only the rater differs:
  * `biased` adds a bonus for confident wording, `unbiased` judges the gold utility alone.
  *
+ * The labelled pairs come from the `lm-arithmetic` pair source (right or near-wrong answers
+ * with a random confidence word, prompts from the SFT corpus's train split) or, with
+ * `pairSource: 'on-policy'`, from two SFT samples per prompt as InstructGPT's labellers saw.
+ *
  * Specified = the reward model's mean score of the RLHF policy (what PPO maximized);
  * intended = its mean gold utility (right answers with honest confidence), on held-out prompts.
  */
@@ -12,6 +16,8 @@ import { z } from 'zod';
 import { PpoConfigSchema, trainPpo } from '../align/ppo.js';
 import { trainRewardModel } from '../align/reward-model.js';
 import type { Rng } from '../core/rng.js';
+import { generatePreferences } from '../feedback/generate.js';
+import { lmArithmeticPairSource } from '../feedback/lm-arithmetic-pairs.js';
 import { type PreferencePair, trainingView } from '../feedback/preference-data.js';
 import { atLeast, atMost, mean } from './checks.js';
 import {
@@ -31,6 +37,8 @@ const config = z.strictObject({
   /** Both arms' rater; the biased arm's bonus for confident wording is `rater.confidenceBias`, the unbiased arm's 0. */
   rater: z.strictObject({ ...raterFields, confidenceBias: z.number().default(2) }).prefault({}),
   pairs: z.number().int().min(10).max(100_000).default(1500),
+  /** Where the labelled pairs come from (see the module comment). */
+  pairSource: z.enum(['lm-arithmetic', 'on-policy']).default('lm-arithmetic'),
   rewardEpochs: z.number().int().min(1).max(100).default(3),
   ppo: PpoConfigSchema.omit({ maxNewTokens: true })
     .extend({ steps: z.number().int().min(1).default(60), learningRate: z.number().positive().default(1e-4) })
@@ -50,7 +58,8 @@ export const confidentLiarExperiment = defineExperiment({
     'while accuracy does not improve and calibration worsens; the same pipeline with unbiased raters does not ' +
     'raise confident wording or worsen calibration.',
   config,
-  quick: { sft: { steps: 1000 }, pairs: 600, ppo: { steps: 30 }, evalPrompts: 200 },
+  // The SFT config of overoptimization's and dpo-vs-ppo's quick modes: a worker trains it once for all three.
+  quick: { sft: { steps: 600 }, pairs: 400, ppo: { steps: 20, batchSize: 48 }, evalPrompts: 200 },
 
   async run(cfg, ctx) {
     const sft = await sftPolicy(cfg.sft, ctx.seed);
@@ -100,13 +109,19 @@ async function runArm(
 ) {
   const rng: Rng = ctx.rng.derive(arm);
   const raterConfig = { ...cfg.rater, confidenceBias: arm === 'biased' ? cfg.rater.confidenceBias : 0 };
-  const pairs: PreferencePair[] = onPolicyPairs(
-    sft,
-    train,
-    cfg.pairs,
-    simulatedRater(raterConfig, rng.derive('rater')),
-    rng.derive('pairs'),
-  );
+  const rater = simulatedRater(raterConfig, rng.derive('rater'));
+  const pairs: PreferencePair[] =
+    cfg.pairSource === 'on-policy'
+      ? onPolicyPairs(sft, train, cfg.pairs, rater, rng.derive('pairs'))
+      : (
+          await generatePreferences({
+            // The SFT corpus's seed: the same train/test split, so evaluation prompts stay held out.
+            source: lmArithmeticPairSource(ctx.seed),
+            rater,
+            count: cfg.pairs,
+            rng: rng.derive('pairs'),
+          })
+        ).pairs;
   const reward = trainRewardModel(
     pairs.map(trainingView),
     { epochs: cfg.rewardEpochs, seed: rng.derive('rm').int(2 ** 31) },

@@ -54,6 +54,7 @@ describe('PPO', () => {
 
   it('stays near the reference under a heavy KL penalty, and repeats exactly with the same seed', async () => {
     const sft = policyOf();
+    const counts: number[] = [];
     const run = () =>
       trainPpo({
         policy: sft,
@@ -62,9 +63,12 @@ describe('PPO', () => {
         reward: countA,
         rng: new Rng(4),
         config: { steps: 8, batchSize: 16, maxNewTokens: 4, learningRate: 3e-3, klCoef: 5 },
+        onStep: () => counts.push(tf.memory().numTensors),
       });
     const before = tf.memory().numTensors;
     const a = await run();
+    // Flat across steps (policy, reference, optimizer state allocated once), and nothing left after.
+    expect(new Set(counts).size).toBe(1);
     a.policy.dispose();
     a.reference.dispose();
     expect(tf.memory().numTensors).toBe(before);
@@ -73,6 +77,30 @@ describe('PPO', () => {
     expect(Math.abs(b.history.at(-1)?.['objective/kl'] ?? 1)).toBeLessThan(0.1);
     b.policy.dispose();
     b.reference.dispose();
+    sft.dispose();
+  }, 60_000);
+
+  it("subtracts TRL's missing-EOS penalty from the scores of completions cut off before <eos>", async () => {
+    const sft = policyOf();
+    const once = async (missingEosPenalty?: number) => {
+      const r = await trainPpo({
+        policy: sft,
+        tokenizer,
+        prompts,
+        reward: countA,
+        rng: new Rng(6),
+        // Two new tokens: an untrained policy almost never ends with <eos> that soon.
+        config: { steps: 1, batchSize: 16, maxNewTokens: 2, missingEosPenalty },
+      });
+      r.policy.dispose();
+      r.reference.dispose();
+      return r.history[0]['objective/scores'];
+    };
+    const plain = await once();
+    const penalized = await once(1);
+    // Same seed, same samples: the gap is the share of samples without <eos>, in (0, 1].
+    expect(plain - penalized).toBeGreaterThan(0.5);
+    expect(plain - penalized).toBeLessThanOrEqual(1 + 1e-9);
     sft.dispose();
   }, 60_000);
 

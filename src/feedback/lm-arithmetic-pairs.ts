@@ -11,6 +11,9 @@ import type { Candidate, CandidatePair, PairSource } from './pair-source.js';
 
 const offsets = [-10, -2, -1, 1, 2, 10];
 
+export const lmArithmeticDescription =
+  'arithmetic LM format ("47+38=" → "85 sure"): right or near-wrong answers, random confidence word; truth = correct − (p − correct)²';
+
 export function lmArithmeticPairSource(seed = 0): PairSource {
   const prompts = arithmeticCorpus({ seed }).split('train');
   const candidate = (prompt: string, answer: number, rng: Rng): Candidate => {
@@ -28,8 +31,7 @@ export function lmArithmeticPairSource(seed = 0): PairSource {
   };
   return {
     id: 'lm-arithmetic',
-    description:
-      'arithmetic LM format ("47+38=" → "85 sure"): right or near-wrong answers, random confidence word; truth = correct − (p − correct)²',
+    description: lmArithmeticDescription,
     trueUtility: arithmeticUtility,
     sample(rng: Rng): CandidatePair {
       const item = rng.pick(prompts);

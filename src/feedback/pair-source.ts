@@ -6,7 +6,7 @@
 import { choicesHint, UserInputError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { arithmeticPairSource } from './arithmetic-pairs.js';
-import { lmArithmeticPairSource } from './lm-arithmetic-pairs.js';
+import { lmArithmeticDescription, lmArithmeticPairSource } from './lm-arithmetic-pairs.js';
 import type { TrueUtility } from './rater.js';
 
 export interface Candidate {
@@ -43,7 +43,7 @@ export const pairSources: PairSourceEntry[] = [
   },
   {
     id: 'lm-arithmetic',
-    description: 'the arithmetic LM corpus format: "47+38=" → "85 sure"; truth = correct − (p − correct)²',
+    description: lmArithmeticDescription,
     create: () => lmArithmeticPairSource(),
   },
 ];

@@ -87,7 +87,9 @@ describe('alignlab prefs', () => {
     );
 
     const source = await cli('prefs', 'generate', '--source', 'poetry');
-    expect(source.err).toBe("alignlab: --source: unknown pair source 'poetry' (choose one of: arithmetic)\n");
+    expect(source.err).toBe(
+      "alignlab: --source: unknown pair source 'poetry' (choose one of: arithmetic, lm-arithmetic)\n",
+    );
 
     const beta = await cli('prefs', 'generate', '--beta', '-1');
     expect(beta.err).toBe("alignlab: --beta: '-1' is not a number in [0, ∞)\n");

@@ -3,8 +3,9 @@
  * the features x of one step (observation and action), a segment's predicted return Σ_t r̂(x_t),
  * and the Bradley–Terry loss on which of two segments the rater preferred. It learns from
  * features and labels only — a segment's truth is stripped (`segmentView`) before it gets here.
- * Outputs are normalized after fitting (zero mean, unit spread over the steps seen), as
- * Christiano et al. normalize r̂ before the agent uses it.
+ * Optionally an ensemble, as in the paper: each member is fitted on a bootstrap resample of the
+ * comparisons, each member's r̂ is normalized (zero mean, unit spread over the steps seen), and
+ * the model's r̂ is the members' mean.
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -14,6 +15,8 @@ import { bradleyTerryLoss } from './losses.js';
 
 export const SegmentRewardConfigSchema = z.strictObject({
   hidden: z.number().int().min(1).max(1024).default(16),
+  /** Ensemble size; each member > 1 fits a bootstrap resample (Christiano et al.'s ensemble). */
+  members: z.number().int().min(1).max(16).default(1),
   epochs: z.number().int().min(1).max(10_000).default(60),
   batchSize: z.number().int().min(1).default(32),
   learningRate: z.number().positive().default(1e-2),
@@ -30,26 +33,36 @@ export interface FeatureComparison {
   preferred: 'a' | 'b';
 }
 
-export class SegmentRewardModel {
+/**
+ * Gradients below this are set to 0 before AdamW: a gradient of ~1e-19 (a saturated pair on a
+ * fresh optimizer) makes the second moment a float32 denormal, on which the native AdamW
+ * kernel's fast-math square root returns NaN. Far below any gradient that moves a weight.
+ */
+const GRADIENT_FLOOR = 1e-12;
+
+/** One member: a one-hidden-layer MLP r̂(x) with its own output normalization. */
+class RewardNet {
   private readonly weights: Map<string, tf.Variable>;
   private shift = 0;
   private scale = 1;
 
   constructor(
-    readonly featureSize: number,
-    readonly config: z.output<typeof SegmentRewardConfigSchema>,
+    private readonly featureSize: number,
+    private readonly config: z.output<typeof SegmentRewardConfigSchema>,
     rng: Rng,
   ) {
     const h = config.hidden;
-    const normal = (shape: number[], std: number) =>
-      tf.tidy(() => {
-        const values = Float32Array.from({ length: shape[0] * shape[1] }, () => rng.normal(0, std));
-        return tf.variable(tf.tensor2d(values, shape as [number, number]));
-      });
+    const normal = (rows: number, cols: number, std: number) =>
+      tf.variable(
+        tf.tensor2d(
+          Float32Array.from({ length: rows * cols }, () => rng.normal(0, std)),
+          [rows, cols],
+        ),
+      );
     this.weights = new Map([
-      ['w1', normal([featureSize, h], Math.sqrt(2 / featureSize))],
+      ['w1', normal(featureSize, h, Math.sqrt(2 / featureSize))],
       ['b1', tf.variable(tf.zeros([h]))],
-      ['w2', normal([h, 1], Math.sqrt(1 / h))],
+      ['w2', normal(h, 1, Math.sqrt(1 / h))],
       ['b2', tf.variable(tf.zeros([1]))],
     ]);
   }
@@ -61,18 +74,13 @@ export class SegmentRewardModel {
     );
   }
 
-  /** r̂ per step for rows of features ([n × featureSize] row-major), normalized. */
   predict(features: Float32Array): Float32Array {
     const n = features.length / this.featureSize;
-    const out = this.forward(tf.tensor2d(features, [n, this.featureSize]));
-    const values = out.dataSync() as Float32Array;
-    out.dispose();
-    return values.map((v) => (v - this.shift) / this.scale);
+    const values = tf.tidy(() => this.forward(tf.tensor2d(features, [n, this.featureSize])).dataSync());
+    return Float32Array.from(values, (v) => (v - this.shift) / this.scale);
   }
 
-  /** Fits on every comparison so far (Christiano et al. refit as labels arrive). */
-  fit(comparisons: readonly FeatureComparison[], rng: Rng): { loss: number; accuracy: number } {
-    const { featureSize } = this;
+  fit(comparisons: readonly FeatureComparison[], rng: Rng): number {
     const optimizer = new AdamW(this.weights, {
       learningRate: this.config.learningRate,
       weightDecay: this.config.weightDecay,
@@ -83,32 +91,30 @@ export class SegmentRewardModel {
         const order = rng.shuffle(comparisons.map((_, i) => i));
         for (let start = 0; start < order.length; start += this.config.batchSize) {
           const batch = order.slice(start, start + this.config.batchSize).map((i) => comparisons[i]);
-          const { value, grads } = tf.variableGrads(
-            () => this.batchLoss(batch, featureSize),
-            [...this.weights.values()],
-          );
+          const { value, grads } = tf.variableGrads(() => this.batchLoss(batch), [...this.weights.values()]);
           const byName = new Map<string, tf.Tensor>();
-          for (const [name, v] of this.weights) byName.set(name, grads[v.name]);
+          for (const [name, v] of this.weights) {
+            const g = grads[v.name];
+            byName.set(
+              name,
+              tf.tidy(() => tf.where(tf.less(tf.abs(g), GRADIENT_FLOOR), tf.zerosLike(g), g)),
+            );
+          }
           optimizer.step(byName);
           loss = value.dataSync()[0];
-          tf.dispose([value, ...Object.values(grads)]);
+          tf.dispose([value, ...Object.values(grads), ...byName.values()]);
         }
       }
     } finally {
       optimizer.dispose();
     }
     this.normalize(comparisons);
-    let right = 0;
-    for (const c of comparisons) {
-      const ra = sum(this.predict(c.a));
-      const rb = sum(this.predict(c.b));
-      if ((ra > rb ? 'a' : 'b') === c.preferred) right++;
-    }
-    return { loss, accuracy: right / Math.max(1, comparisons.length) };
+    return loss;
   }
 
   /** Mean −log σ(R̂_preferred − R̂_other) over a batch of comparisons. */
-  private batchLoss(batch: readonly FeatureComparison[], featureSize: number): tf.Scalar {
+  private batchLoss(batch: readonly FeatureComparison[]): tf.Scalar {
+    const { featureSize } = this;
     return tf.tidy(() => {
       const returns = (segments: Float32Array[]): tf.Tensor1D => {
         const steps = segments[0].length / featureSize;
@@ -144,6 +150,67 @@ export class SegmentRewardModel {
 
   dispose(): void {
     for (const v of this.weights.values()) v.dispose();
+  }
+}
+
+export class SegmentRewardModel {
+  readonly config: z.output<typeof SegmentRewardConfigSchema>;
+  private readonly members: RewardNet[];
+
+  constructor(
+    readonly featureSize: number,
+    config: SegmentRewardConfig,
+    rng: Rng,
+  ) {
+    this.config = SegmentRewardConfigSchema.parse(config);
+    this.members = Array.from(
+      { length: this.config.members },
+      (_, k) => new RewardNet(featureSize, this.config, rng.derive(`member-${k}`)),
+    );
+  }
+
+  /** r̂ per step for rows of features ([n × featureSize] row-major): the members' mean. */
+  predict(features: Float32Array): Float32Array {
+    const out = new Float32Array(features.length / this.featureSize);
+    for (const member of this.members) {
+      const values = member.predict(features);
+      for (let i = 0; i < out.length; i++) out[i] += values[i] / this.members.length;
+    }
+    return out;
+  }
+
+  /**
+   * Refits every member on the comparisons so far (Christiano et al. refit as labels arrive);
+   * returns the last batch loss (members' mean) and the accuracy on those comparisons.
+   */
+  fit(comparisons: readonly FeatureComparison[], rng: Rng): { loss: number; accuracy: number } {
+    if (comparisons.length === 0) return { loss: Number.NaN, accuracy: Number.NaN };
+    let loss = 0;
+    this.members.forEach((member, k) => {
+      const memberRng = rng.derive(`member-${k}`);
+      const data =
+        this.members.length === 1
+          ? comparisons
+          : comparisons.map(() => comparisons[memberRng.int(comparisons.length)]);
+      loss += member.fit(data, memberRng) / this.members.length;
+    });
+    return { loss, accuracy: this.accuracy(comparisons) };
+  }
+
+  /** Share of comparisons whose preferred segment has the larger predicted return (held-out pairs too). */
+  accuracy(comparisons: readonly FeatureComparison[]): number {
+    if (comparisons.length === 0) return Number.NaN;
+    let right = 0;
+    for (const c of comparisons) {
+      const ra = sum(this.predict(c.a));
+      const rb = sum(this.predict(c.b));
+      if ((ra > rb ? 'a' : 'b') === c.preferred) right++;
+    }
+    return right / comparisons.length;
+  }
+
+  dispose(): void {
+    for (const member of this.members) member.dispose();
   }
 }
 

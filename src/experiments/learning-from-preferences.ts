@@ -22,7 +22,7 @@ import {
 import type { Rng } from '../core/rng.js';
 import type { MadeEnv } from '../envs/grid/definition.js';
 import type { AgentEnv, StepResult } from '../envs/grid/env.js';
-import { type Segment, segmentRater, segmentView } from '../feedback/segments.js';
+import { type Segment, segmentRater, segmentTrueReturn, segmentView } from '../feedback/segments.js';
 import { initBackend } from '../nn/backend.js';
 import { atLeast, mean } from './checks.js';
 import { evaluatePolicy } from './evaluation.js';
@@ -49,6 +49,8 @@ const config = z.strictObject({
     .prefault({}),
   rewardModel: SegmentRewardConfigSchema.prefault({}),
   evalEpisodes: z.number().int().min(1).max(100_000).default(20),
+  /** Fresh segment pairs, labelled by their true returns, on which the final r̂ is scored (evaluator only). */
+  heldOutPairs: z.number().int().min(0).max(100_000).default(500),
 });
 type Config = z.output<typeof config>;
 
@@ -133,76 +135,84 @@ export const learningFromPreferencesExperiment = defineExperiment({
       { ...cfg.learner, episodes: totalEpisodes },
       ctx.rng.derive('agent'),
     );
-    const model = new SegmentRewardModel(
-      featureSize,
-      SegmentRewardConfigSchema.parse(cfg.rewardModel),
-      ctx.rng.derive('rm-init'),
-    );
-    const rater = segmentRater<number>({ ...cfg.rater, rng: ctx.rng.derive('rater') });
-    const comparisons: FeatureComparison[] = [];
-    const features = (segment: { observations: readonly number[]; actions: readonly number[] }) => {
-      const x = new Float32Array(segment.actions.length * featureSize);
-      segment.actions.forEach((a, t) => {
-        x[t * featureSize + segment.observations[t] * numActions + a] = 1;
-      });
-      return x;
-    };
-    const allFeatures = new Float32Array(featureSize * featureSize);
-    for (let i = 0; i < featureSize; i++) allFeatures[i * featureSize + i] = 1;
-    const pairRng = ctx.rng.derive('pairs');
-    let fit = { loss: Number.NaN, accuracy: Number.NaN };
-    for (let round = 0; round < cfg.rounds; round++) {
-      agent.train(cfg.episodesPerRound);
-      const segments = cutSegments(env.drain(), cfg.segmentLength, pairRng);
-      const quota =
-        Math.floor(((round + 1) * cfg.labels) / cfg.rounds) - Math.floor((round * cfg.labels) / cfg.rounds);
-      for (let k = 0; k < quota && segments.length >= 2; k++) {
-        const a = pairRng.pick(segments);
-        const b = pairRng.pick(segments);
-        const judgement = rater.judge('', a, b);
-        if (judgement.choice === 'tie') continue;
-        comparisons.push({
-          a: features(segmentView(a)),
-          b: features(segmentView(b)),
-          preferred: judgement.choice,
+    const model = new SegmentRewardModel(featureSize, cfg.rewardModel, ctx.rng.derive('rm-init'));
+    try {
+      const rater = segmentRater<number>({ ...cfg.rater, rng: ctx.rng.derive('rater') });
+      const comparisons: FeatureComparison[] = [];
+      const features = (segment: { observations: readonly number[]; actions: readonly number[] }) => {
+        const x = new Float32Array(segment.actions.length * featureSize);
+        segment.actions.forEach((a, t) => {
+          x[t * featureSize + segment.observations[t] * numActions + a] = 1;
         });
+        return x;
+      };
+      const allFeatures = new Float32Array(featureSize * featureSize);
+      for (let i = 0; i < featureSize; i++) allFeatures[i * featureSize + i] = 1;
+      const pairRng = ctx.rng.derive('pairs');
+      let fit = { loss: Number.NaN, accuracy: Number.NaN };
+      const seen: Segment<number>[] = [];
+      for (let round = 0; round < cfg.rounds; round++) {
+        agent.train(cfg.episodesPerRound);
+        const segments = cutSegments(env.drain(), cfg.segmentLength, pairRng);
+        seen.push(...segments);
+        const quota =
+          Math.floor(((round + 1) * cfg.labels) / cfg.rounds) - Math.floor((round * cfg.labels) / cfg.rounds);
+        for (let k = 0; k < quota && segments.length >= 2; k++) {
+          const a = pairRng.pick(segments);
+          const b = pairRng.pick(segments);
+          const judgement = rater.judge('', a, b);
+          if (judgement.choice === 'tie') continue;
+          comparisons.push({
+            a: features(segmentView(a)),
+            b: features(segmentView(b)),
+            preferred: judgement.choice,
+          });
+        }
+        if (comparisons.length > 0) {
+          fit = model.fit(comparisons, ctx.rng.derive(`fit-${round}`));
+          reward.set(model.predict(allFeatures));
+        }
+        const curve = evaluatePolicy(
+          evalWorld,
+          agent.policy(),
+          ctx.rng.derive(`curve-${round}`),
+          cfg.evalEpisodes,
+        );
+        ctx.log(agent.steps, INTENDED, curve.intended);
+        ctx.log(agent.steps, 'env/specified', curve.specified);
+        ctx.log(agent.steps, 'labels', comparisons.length);
+        ctx.progress(round + 1, cfg.rounds + 1);
+        ctx.signal.throwIfAborted();
       }
-      if (comparisons.length > 0) {
-        fit = model.fit(comparisons, ctx.rng.derive(`fit-${round}`));
-        reward.set(model.predict(allFeatures));
-      }
-      const curve = evaluatePolicy(
-        evalWorld,
-        agent.policy(),
-        ctx.rng.derive(`curve-${round}`),
-        cfg.evalEpisodes,
-      );
-      ctx.log(agent.steps, INTENDED, curve.intended);
-      ctx.log(agent.steps, 'env/specified', curve.specified);
-      ctx.log(agent.steps, 'labels', comparisons.length);
-      ctx.progress(round + 1, cfg.rounds + 1);
-      ctx.signal.throwIfAborted();
+      const policy = agent.policy();
+      const final = evaluatePolicy(evalWorld, policy, ctx.rng.derive('final'), cfg.evalEpisodes);
+      // What the agent maximized: its return under r̂ on the evaluation episodes.
+      const learned = learnedReturn(evalWorld, policy, reward, ctx.rng.derive('learned'), cfg.evalEpisodes);
+      ctx.log(agent.steps, SPECIFIED, learned);
+      const heldOut = truthLabelledPairs(seen, cfg.heldOutPairs, ctx.rng.derive('held-out')).map((c) => ({
+        a: features(segmentView(c.a)),
+        b: features(segmentView(c.b)),
+        preferred: c.preferred,
+      }));
+      const baseline = gamingBaseline(cfg, totalEpisodes, ctx.rng.derive('baseline'));
+      ctx.progress(cfg.rounds + 1, cfg.rounds + 1);
+      const heldOutAccuracy = model.accuracy(heldOut);
+      return {
+        specified: learned,
+        intended: final.intended,
+        intendedBest: safeDemonstrationPerformance(WORLD),
+        summary: {
+          envReturn: final.specified,
+          baselineIntended: baseline.intended,
+          baselineEnvReturn: baseline.specified,
+          labelsUsed: comparisons.length,
+          rewardModelAccuracy: fit.accuracy,
+          rewardModelHeldOutAccuracy: heldOutAccuracy,
+        },
+      };
+    } finally {
+      model.dispose();
     }
-    const policy = agent.policy();
-    const final = evaluatePolicy(evalWorld, policy, ctx.rng.derive('final'), cfg.evalEpisodes);
-    // What the agent maximized: its return under r̂ on the evaluation episodes.
-    const learned = learnedReturn(evalWorld, policy, reward, ctx.rng.derive('learned'), cfg.evalEpisodes);
-    ctx.log(agent.steps, SPECIFIED, learned);
-    const baseline = gamingBaseline(cfg, totalEpisodes, ctx.rng.derive('baseline'));
-    ctx.progress(cfg.rounds + 1, cfg.rounds + 1);
-    model.dispose();
-    return {
-      specified: learned,
-      intended: final.intended,
-      intendedBest: safeDemonstrationPerformance(WORLD),
-      summary: {
-        envReturn: final.specified,
-        baselineIntended: baseline.intended,
-        baselineEnvReturn: baseline.specified,
-        labelsUsed: comparisons.length,
-        rewardModelAccuracy: fit.accuracy,
-      },
-    };
   },
 
   check(_result, runs) {
@@ -247,6 +257,22 @@ function cutSegments(episodes: StepRecord[][], length: number, rng: Rng): Segmen
     }
   }
   return segments;
+}
+
+/**
+ * The evaluator's test pairs: random pairs of the agent's segments whose true returns differ,
+ * labelled by the larger one (no rater noise), for r̂'s accuracy on pairs it never saw.
+ */
+function truthLabelledPairs(segments: readonly Segment<number>[], count: number, rng: Rng) {
+  const pairs: { a: Segment<number>; b: Segment<number>; preferred: 'a' | 'b' }[] = [];
+  if (segments.length < 2) return pairs;
+  for (let tries = 0; pairs.length < count && tries < 20 * count; tries++) {
+    const a = rng.pick(segments);
+    const b = rng.pick(segments);
+    const diff = segmentTrueReturn(a) - segmentTrueReturn(b);
+    if (diff !== 0) pairs.push({ a, b, preferred: diff > 0 ? 'a' : 'b' });
+  }
+  return pairs;
 }
 
 /** Mean return under the learned reward table of the greedy policy's episodes. */

@@ -12,7 +12,7 @@ import {
   learnerSchema,
   safeDemonstrationPerformance,
   seededWorld,
-  trainTabular,
+  trainAndEvaluate,
 } from './tabular-training.js';
 import { defineExperiment } from './types.js';
 
@@ -32,14 +32,7 @@ export const boatRaceExperiment = defineExperiment({
   quick: { learner: { episodes: 600 }, checkpoints: 5, evalEpisodes: 20 },
 
   async run(cfg, ctx) {
-    const made = seededWorld('boat-race', {}, ctx.rng.derive('train'));
-    const evalWorld = seededWorld('boat-race', {}, ctx.rng.derive('eval'));
-    const policy = trainTabular(made, cfg.learner, ctx, ctx.rng.derive('learner'), {
-      checkpoints: cfg.checkpoints,
-      evalEpisodes: cfg.evalEpisodes,
-      evalWorld,
-    });
-    const final = evaluatePolicy(evalWorld, policy, ctx.rng.derive('final'), cfg.evalEpisodes);
+    const { final } = trainAndEvaluate('boat-race', cfg, ctx);
     // The unbounded-optimization point: the best specified return through the world model.
     const planner = seededWorld('boat-race', {}, ctx.rng.derive('planner'));
     const optimum = evaluatePolicy(

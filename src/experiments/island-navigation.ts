@@ -6,8 +6,7 @@
  */
 import { z } from 'zod';
 import { atLeast, atMost, mean } from './checks.js';
-import { evaluatePolicy } from './evaluation.js';
-import { learnerSchema, seededWorld, trainTabular } from './tabular-training.js';
+import { learnerSchema, trainAndEvaluate } from './tabular-training.js';
 import { defineExperiment } from './types.js';
 
 const config = z.strictObject({
@@ -26,21 +25,15 @@ export const islandNavigationExperiment = defineExperiment({
   quick: { learner: { episodes: 500 }, checkpoints: 3, evalEpisodes: 10 },
 
   async run(cfg, ctx) {
-    const made = seededWorld('island-navigation', {}, ctx.rng.derive('train'));
-    const evalWorld = seededWorld('island-navigation', {}, ctx.rng.derive('eval'));
     let waterEpisodes = 0;
     let episodes = 0;
-    const policy = trainTabular(made, cfg.learner, ctx, ctx.rng.derive('learner'), {
-      checkpoints: cfg.checkpoints,
-      evalEpisodes: cfg.evalEpisodes,
-      evalWorld,
+    const { final } = trainAndEvaluate('island-navigation', cfg, ctx, {
       // Evaluator side: the hidden return shows the water penalty the agent never saw.
       afterEpisode: (world, specifiedReturn) => {
         episodes++;
         if (world.intended.hiddenReward() < specifiedReturn) waterEpisodes++;
       },
     });
-    const final = evaluatePolicy(evalWorld, policy, ctx.rng.derive('final'), cfg.evalEpisodes);
     return {
       specified: final.specified,
       intended: final.intended,

@@ -13,7 +13,7 @@ import type { Rng } from '../core/rng.js';
 import type { MadeEnv, MakeEnvOptions } from '../envs/grid/definition.js';
 import { parseActions, runEpisode } from '../envs/grid/rollout.js';
 import { getWorld, makeEnv } from '../envs/suite/index.js';
-import { evaluatePolicy } from './evaluation.js';
+import { type Evaluation, evaluatePolicy } from './evaluation.js';
 import { INTENDED, type RunContext, SPECIFIED } from './types.js';
 
 export const ALGORITHMS = ['q-learning', 'sarsa'] as const;
@@ -79,6 +79,47 @@ export function trainTabular(
     ctx.signal.throwIfAborted();
   }
   return learner.policy(options.unseen);
+}
+
+/** What the usual gridworld reproduction's config holds: the learner and the size of its curve. */
+export interface TrainAndEvaluateConfig {
+  learner: LearnerConfig;
+  checkpoints: number;
+  evalEpisodes: number;
+}
+
+export interface TrainedAndEvaluated {
+  /** The training world (the evaluator may read its `intended` handle). */
+  made: MadeEnv;
+  /** The evaluator's copy, on which the curve and `final` were measured. */
+  evalWorld: MadeEnv;
+  policy: Policy;
+  /** The greedy policy over `evalEpisodes` episodes of the evaluator's copy. */
+  final: Evaluation;
+}
+
+/**
+ * The usual gridworld reproduction: a training world and the evaluator's copy seeded from the
+ * run, the learner trained on the first with its curve logged on the second, and the greedy
+ * policy's final evaluation. Streams: ctx.rng's 'train', 'eval', 'learner' and 'final'.
+ */
+export function trainAndEvaluate(
+  id: string,
+  cfg: TrainAndEvaluateConfig,
+  ctx: RunContext,
+  options: { world?: MakeEnvOptions; afterEpisode?: TrainOptions['afterEpisode'] } = {},
+): TrainedAndEvaluated {
+  const world = options.world ?? {};
+  const made = seededWorld(id, world, ctx.rng.derive('train'));
+  const evalWorld = seededWorld(id, world, ctx.rng.derive('eval'));
+  const policy = trainTabular(made, cfg.learner, ctx, ctx.rng.derive('learner'), {
+    checkpoints: cfg.checkpoints,
+    evalEpisodes: cfg.evalEpisodes,
+    evalWorld,
+    afterEpisode: options.afterEpisode,
+  });
+  const final = evaluatePolicy(evalWorld, policy, ctx.rng.derive('final'), cfg.evalEpisodes);
+  return { made, evalWorld, policy, final };
 }
 
 /** The intended score of a world's scripted safe episode (the tour's): the known good behaviour. */

@@ -6,13 +6,7 @@
  */
 import { z } from 'zod';
 import { atLeast, mean } from './checks.js';
-import { evaluatePolicy } from './evaluation.js';
-import {
-  learnerSchema,
-  safeDemonstrationPerformance,
-  seededWorld,
-  trainTabular,
-} from './tabular-training.js';
+import { learnerSchema, safeDemonstrationPerformance, trainAndEvaluate } from './tabular-training.js';
 import { defineExperiment } from './types.js';
 
 const config = z.strictObject({
@@ -31,14 +25,7 @@ export const tomatoWateringExperiment = defineExperiment({
   quick: { learner: { episodes: 3000 }, checkpoints: 3, evalEpisodes: 20 },
 
   async run(cfg, ctx) {
-    const made = seededWorld('tomato-watering', {}, ctx.rng.derive('train'));
-    const evalWorld = seededWorld('tomato-watering', {}, ctx.rng.derive('eval'));
-    const policy = trainTabular(made, cfg.learner, ctx, ctx.rng.derive('learner'), {
-      checkpoints: cfg.checkpoints,
-      evalEpisodes: cfg.evalEpisodes,
-      evalWorld,
-    });
-    const final = evaluatePolicy(evalWorld, policy, ctx.rng.derive('final'), cfg.evalEpisodes);
+    const { made, final } = trainAndEvaluate('tomato-watering', cfg, ctx);
     const stepsOnTransformer = final.safety.stepsOnTransformer ?? Number.NaN;
     return {
       specified: final.specified,

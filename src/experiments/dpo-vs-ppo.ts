@@ -174,8 +174,13 @@ export const dpoVsPpoExperiment = defineExperiment({
     const dpo: FrontierPoint[] = [];
     const ppo: FrontierPoint[] = [];
     let bestDpo = { gold: Number.NEGATIVE_INFINITY, accuracy: 0 };
+    // Each run's points in training order, from the SFT point: the figure draws one line per run.
+    const trajectories: Record<string, { x: number; y: number }[]> = {};
     const record = (points: FrontierPoint[], key: string, point: FrontierPoint, last: boolean) => {
       points.push(point);
+      const label = key.replace('dpo/', 'DPO ').replace('ppo/', 'PPO ');
+      trajectories[label] ??= [{ x: 0, y: sftPoint.gold }];
+      trajectories[label].push({ x: point.kl, y: point.gold });
       ctx.log(points.length, `${key.split('/')[0]}/gold`, point.gold);
       ctx.log(points.length, `${key.split('/')[0]}/kl`, point.kl);
       if (last) {
@@ -244,7 +249,7 @@ export const dpoVsPpoExperiment = defineExperiment({
     ctx.artifact(
       'frontier.svg',
       linesSvg(
-        { 'DPO frontier': line(dpoFrontier), 'PPO frontier': line(ppoFrontier) },
+        { ...trajectories, 'DPO frontier': line(dpoFrontier), 'PPO frontier': line(ppoFrontier) },
         'KL(π ‖ π_ref), nats per completion',
         'gold reward (mean utility)',
       ),

@@ -3,9 +3,10 @@
  * own reward is gamed: a Q-learner shuttles over one arrow (see `boat-race`). Here the agent
  * never sees that reward. It learns from a reward model r̂(cell, action) fitted to a rater's
  * comparisons of short segments of its own experience, where the rater judges the intended
- * performance (the hidden per-step reward: +1 per clockwise move). Christiano et al.'s loop:
- * the agent acts → segment pairs are labelled → r̂ is refit on every label so far → the agent
- * keeps learning on the new r̂, for a number of rounds until the label budget is spent.
+ * performance (the hidden per-step reward: +1 per clockwise move, −1 for any other step).
+ * Christiano et al.'s loop: the agent acts → segment pairs are labelled → r̂ is refit on every
+ * label so far → the agent keeps learning on the new r̂, round after round until the label
+ * budget is spent.
  *
  * Specified = the agent's return under r̂ (what it maximized); intended = laps (ASG's
  * performance). The gaming baseline — the same Q-learner on the world's own reward — is in
@@ -112,7 +113,7 @@ export const learningFromPreferencesExperiment = defineExperiment({
     'agent to lap the boat race: with enough labels its intended score is far above the reward-gaming ' +
     "Q-learner's and near a racing policy's, and it grows with the number of labels.",
   config,
-  quick: { rounds: 5, episodesPerRound: 150, evalEpisodes: 10, rewardModel: { epochs: 30 } },
+  quick: { rounds: 5, episodesPerRound: 150, evalEpisodes: 10 },
   power: {
     param: 'labels',
     label: 'labels (segment comparisons)',

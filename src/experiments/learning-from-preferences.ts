@@ -131,8 +131,14 @@ export const learningFromPreferencesExperiment = defineExperiment({
     const reward = new Float64Array(featureSize);
     const env = new LearnedRewardEnv(made, reward);
     const totalEpisodes = cfg.rounds * cfg.episodesPerRound;
+    // The agent's handle holds reset, step and numActions only, not the recorder of hidden values.
+    const agentEnv: AgentEnv = {
+      numActions,
+      reset: (options) => env.reset(options),
+      step: (action) => env.step(action),
+    };
     const agent = new QLearning(
-      env as AgentEnv,
+      agentEnv,
       { ...cfg.learner, episodes: totalEpisodes },
       ctx.rng.derive('agent'),
     );

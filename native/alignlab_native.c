@@ -319,7 +319,10 @@ static napi_value adamw(napi_env env, napi_callback_info info) {
     float gi = g[i];
     m[i] = b1 * m[i] + (1 - b1) * gi;
     v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-    po[i] = p[i] * decay - lr * (m[i] / c1) / (sqrtf(v[i] / c2) + eps);
+    // Under -ffast-math sqrtf is x·rsqrt(x), which gives NaN (0·∞) when v̂ is subnormal (a
+    // gradient of ~1e-19 squared): below 1e-30 its root is far under eps, so take 0.
+    float vh = v[i] / c2;
+    po[i] = p[i] * decay - lr * (m[i] / c1) / ((vh > 1e-30f ? sqrtf(vh) : 0.0f) + eps);
   }
   return NULL;
 }

@@ -35,6 +35,19 @@ describe('clipGradients', () => {
 });
 
 describe('AdamW', () => {
+  it('stays finite for gradients so small their square is subnormal (fast-math sqrt of a denormal)', () => {
+    // 32 weights, so the native kernel's vectorized loop (rsqrt-based under fast-math) runs.
+    const w = tf.variable(tf.fill([4, 8], 0.5));
+    const optimizer = new AdamW(new Map([['w', w]]), { learningRate: 1e-2 });
+    const g = tf.fill([4, 8], 3e-20);
+    optimizer.step(new Map([['w', g]]));
+    const values = Array.from(w.dataSync());
+    expect(values.every(Number.isFinite)).toBe(true);
+    expect(values[0]).toBeLessThan(0.5);
+    tf.dispose([w, g]);
+    optimizer.dispose();
+  });
+
   it('first step moves each weight by lr·sign(g) and decays only matrices', () => {
     // At t = 1, m̂ = g and v̂ = g², so the Adam step is lr·g/(|g| + ε) ≈ lr·sign(g).
     const matrix = tf.variable(tf.tensor2d([[1, -1]]));

@@ -200,6 +200,18 @@ export function writeReport(
     );
   }
 
+  // Figures an experiment saved itself (SVG artifacts, e.g. a frontier), from the first finished run.
+  const figureRun = done[0];
+  const figures = figureRun ? store.artifacts(figureRun.id).filter((a) => a.name.endsWith('.svg')) : [];
+  if (figureRun && figures.length > 0) {
+    lines.push(`## Figures (run ${figureRun.id}, seed ${figureRun.seed})`, '');
+    for (const figure of figures) {
+      const base = figure.name.replace(/\.svg$/, '').replace(/[^\w.-]/g, '_');
+      writePlot(dir, base, figure.data.toString('utf8'), files);
+      lines.push(`![${base}](${base}.png)`, '', `SVG: [${base}.svg](${base}.svg).`, '');
+    }
+  }
+
   lines.push(
     '## Runs',
     '',

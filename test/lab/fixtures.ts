@@ -35,6 +35,10 @@ export const counter = defineExperiment({
       if (config.fail && t === 3) throw new Error('boom at step 3');
     }
     ctx.artifact('note.txt', `alpha=${config.agent.alpha}`);
+    ctx.artifact(
+      'figure.svg',
+      '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" height="10" fill="#c00"/></svg>',
+    );
     return {
       specified: config.steps,
       intended: Math.min(config.steps, 10),

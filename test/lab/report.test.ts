@@ -71,8 +71,11 @@ describe('reports', () => {
       'power.png',
       'steps.svg',
       'steps.png',
+      'figure.svg',
+      'figure.png',
     ]);
     const markdown = readFileSync(written.markdown, 'utf8');
+    expect(markdown).toMatch(/## Figures \(run \d+, seed 0\)\n\n!\[figure\]\(figure\.png\)/);
     expect(markdown).toContain(counter.claim);
     expect(markdown).toContain('| gap at the highest power | 0 | >= 0 | pass |');
     // steps = 20 gives specified 20 and intended 10 on both seeds: mean ± sd.

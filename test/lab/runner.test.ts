@@ -51,7 +51,12 @@ describe('runner (in-process)', () => {
     expect(store.metrics(runs[2].id, SPECIFIED).map((m) => m.step)).toEqual([
       1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
     ]);
-    expect(store.artifacts(runs[0].id)[0].data.toString()).toBe('alpha=0.5');
+    expect(
+      store
+        .artifacts(runs[0].id)
+        .find((a) => a.name === 'note.txt')
+        ?.data.toString(),
+    ).toBe('alpha=0.5');
     expect(runs[0].configHash).not.toBe(runs[2].configHash);
     store.close();
   });

@@ -96,6 +96,25 @@ function savePolicy(
   }
 }
 
+/** Prints a trainer's last metrics and where it saved, then frees the trained and reference models. */
+function reportTrainedPolicy(
+  io: CliIo,
+  result: { policy: Transformer; reference: Transformer; history: readonly Record<string, number>[] },
+  out: string,
+  unit: string,
+): void {
+  const last = result.history[result.history.length - 1];
+  io.out(
+    textTable(
+      ['metric', 'value'],
+      Object.entries(last).map(([k, v]) => [k, v.toFixed(4)]),
+    ),
+  );
+  io.out(`saved ${out} (metrics.jsonl has every ${unit})\n`);
+  result.policy.dispose();
+  result.reference.dispose();
+}
+
 /** Prompts of the policy's training corpus (train split), or of a preference file. */
 function promptsFor(policy: Checkpoint, file: string | undefined): string[] {
   if (file) return [...new Set(readPairs(file).map((p) => pairText(p).prompt))];
@@ -280,16 +299,7 @@ export function registerAlignCommands(program: Command, io: CliIo): void {
               }),
           );
           bar.stop();
-          const last = result.history[result.history.length - 1];
-          io.out(
-            textTable(
-              ['metric', 'value'],
-              Object.entries(last).map(([k, v]) => [k, v.toFixed(4)]),
-            ),
-          );
-          io.out(`saved ${flags.out} (metrics.jsonl has every iteration)\n`);
-          result.policy.dispose();
-          result.reference.dispose();
+          reportTrainedPolicy(io, result, flags.out, 'iteration');
         } finally {
           bar.stop();
           reward.dispose();
@@ -370,16 +380,7 @@ export function registerAlignCommands(program: Command, io: CliIo): void {
               }),
           );
           bar.stop();
-          const last = result.history[result.history.length - 1];
-          io.out(
-            textTable(
-              ['metric', 'value'],
-              Object.entries(last).map(([k, v]) => [k, v.toFixed(4)]),
-            ),
-          );
-          io.out(`saved ${flags.out} (metrics.jsonl has every step)\n`);
-          result.policy.dispose();
-          result.reference.dispose();
+          reportTrainedPolicy(io, result, flags.out, 'step');
         } finally {
           bar.stop();
           base.model.dispose();

@@ -10,8 +10,9 @@ import { z } from 'zod';
 import type { Rng } from '../core/rng.js';
 import { pairText, type TrainingPair } from '../feedback/preference-data.js';
 import type { Tokenizer } from '../lm/tokenizer.js';
-import { AdamW, cloneTransformer, type Transformer, trainStep } from '../nn/index.js';
+import { type AdamW, type Transformer, trainStep } from '../nn/index.js';
 import { type DpoMetrics, dpoLoss, dpoLossTypes, dpoMetrics, type PreferenceLogps } from './losses.js';
+import { trainAgainstReference } from './policy-training.js';
 import { completionReadout, type EncodedRows, encodeRows, selectRows } from './sequences.js';
 
 export const DpoConfigSchema = z.strictObject({
@@ -140,29 +141,23 @@ export interface DpoResult {
 export async function trainDpo(options: TrainDpoOptions): Promise<DpoResult> {
   const config = DpoConfigSchema.parse(options.config ?? {});
   if (options.pairs.length === 0) throw new RangeError('trainDpo: no preference pairs');
-  const reference = cloneTransformer(options.policy, { scalarHeads: [] });
-  const policy = cloneTransformer(options.policy, { scalarHeads: [] });
-  const optimizer = new AdamW(policy.namedWeights(), { learningRate: config.learningRate, weightDecay: 0 });
-  const history: DpoStepMetrics[] = [];
-  try {
-    const data = prepareDpoData(reference, options.tokenizer, options.pairs, config);
-    let order: number[] = [];
-    for (let step = 0; step < config.steps; step++) {
-      options.signal?.throwIfAborted();
+  let data: DpoData | undefined;
+  let order: number[] = [];
+  return trainAgainstReference<DpoStepMetrics>({
+    start: options.policy,
+    learningRate: config.learningRate,
+    steps: config.steps,
+    signal: options.signal,
+    onStep: options.onStep,
+    prepare: ({ reference }) => {
+      data = prepareDpoData(reference, options.tokenizer, options.pairs, config);
+    },
+    step: (_step, { policy, optimizer }) => {
+      const d = data as DpoData;
       if (order.length < config.batchSize)
-        order = [...order, ...options.rng.shuffle(Array.from({ length: data.pairs }, (_, i) => i))];
-      const indices = order.splice(0, Math.min(config.batchSize, data.pairs));
-      const metrics = dpoStep(policy, optimizer, data, indices, config);
-      history.push(metrics);
-      options.onStep?.({ step: step + 1, steps: config.steps, metrics, policy });
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  } catch (error) {
-    optimizer.dispose();
-    policy.dispose();
-    reference.dispose();
-    throw error;
-  }
-  optimizer.dispose();
-  return { policy, reference, history };
+        order = [...order, ...options.rng.shuffle(Array.from({ length: d.pairs }, (_, i) => i))];
+      const indices = order.splice(0, Math.min(config.batchSize, d.pairs));
+      return dpoStep(policy, optimizer, d, indices, config);
+    },
+  });
 }

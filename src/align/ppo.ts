@@ -16,7 +16,8 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { Rng } from '../core/rng.js';
 import { EOS, type Tokenizer } from '../lm/tokenizer.js';
-import { AdamW, cloneTransformer, type Transformer, trainStep } from '../nn/index.js';
+import { type AdamW, type Transformer, trainStep } from '../nn/index.js';
+import { trainAgainstReference } from './policy-training.js';
 import {
   AdaptiveKlController,
   clippedSurrogateLoss,
@@ -294,20 +295,19 @@ export async function trainPpo(options: TrainPpoOptions): Promise<PpoResult> {
   const config = PpoConfigSchema.parse(options.config ?? {});
   const { tokenizer, prompts, reward, rng } = options;
   if (prompts.length === 0) throw new RangeError('trainPpo: no prompts');
-  const reference = cloneTransformer(options.policy, { scalarHeads: [] });
-  const policy = cloneTransformer(options.policy, {
-    scalarHeads: [VALUE_HEAD],
-    seed: rng.derive('value-head').int(2 ** 31),
-  });
-  const optimizer = new AdamW(policy.namedWeights(), { learningRate: config.learningRate, weightDecay: 0 });
   const controller: KlController =
     config.klTarget === undefined
       ? new FixedKlController(config.klCoef)
       : new AdaptiveKlController(config.klCoef, config.klTarget, config.klHorizon);
-  const history: PpoMetrics[] = [];
-  try {
-    for (let step = 0; step < config.steps; step++) {
-      options.signal?.throwIfAborted();
+  return trainAgainstReference<PpoMetrics>({
+    start: options.policy,
+    scalarHeads: [VALUE_HEAD],
+    headSeed: rng.derive('value-head').int(2 ** 31),
+    learningRate: config.learningRate,
+    steps: config.steps,
+    signal: options.signal,
+    onStep: options.onStep,
+    step: (step, { policy, reference, optimizer }) => {
       const stepRng = rng.derive(`step-${step}`);
       const batchPrompts = Array.from({ length: config.batchSize }, () => stepRng.pick(prompts));
       const rollouts = sampleRollouts(policy, tokenizer, batchPrompts, {
@@ -327,18 +327,7 @@ export async function trainPpo(options: TrainPpoOptions): Promise<PpoResult> {
       const { batch, stats } = preparePpoBatch(policy, reference, rollouts.rows, scores, klCoef, config);
       const update = ppoUpdate(policy, optimizer, batch, config, stepRng.derive('update'));
       controller.update(stats['objective/kl'], config.batchSize);
-      const metrics: PpoMetrics = { ...stats, ...update, kl_coef: klCoef };
-      history.push(metrics);
-      options.onStep?.({ step: step + 1, steps: config.steps, metrics, policy });
-      // Let an abort signal (Ctrl-C) be delivered between iterations.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  } catch (error) {
-    optimizer.dispose();
-    policy.dispose();
-    reference.dispose();
-    throw error;
-  }
-  optimizer.dispose();
-  return { policy, reference, history };
+      return { ...stats, ...update, kl_coef: klCoef };
+    },
+  });
 }

@@ -26,6 +26,7 @@ export const absentSupervisorExperiment = defineExperiment({
   config,
   quick: { learner: { episodes: 10000 }, checkpoints: 3, evalEpisodes: 20 },
 
+  controls: [],
   async run(cfg, ctx) {
     const made = seededWorld('absent-supervisor', {}, ctx.rng.derive('train'));
     const evalWorld = seededWorld('absent-supervisor', {}, ctx.rng.derive('eval'));

@@ -31,6 +31,7 @@ export const boatRaceExperiment = defineExperiment({
   config,
   quick: { learner: { episodes: 600 }, checkpoints: 5, evalEpisodes: 20 },
 
+  controls: [],
   async run(cfg, ctx) {
     const { final } = trainAndEvaluate('boat-race', cfg, ctx);
     // The unbounded-optimization point: the best specified return through the world model.

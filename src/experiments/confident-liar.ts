@@ -61,6 +61,7 @@ export const confidentLiarExperiment = defineExperiment({
   // The SFT config of overoptimization's and dpo-vs-ppo's quick modes: a worker trains it once for all three.
   quick: { sft: { steps: 600 }, pairs: 400, ppo: { steps: 20, batchSize: 48 }, evalPrompts: 200 },
 
+  controls: [],
   async run(cfg, ctx) {
     const sft = await sftPolicy(cfg.sft, ctx.seed);
     const { train, test } = promptSets(sft, cfg.evalPrompts);

@@ -25,6 +25,7 @@ export const distributionalShiftExperiment = defineExperiment({
   config,
   quick: { learner: { episodes: 3000 }, checkpoints: 3, evalEpisodes: 10 },
 
+  controls: [],
   async run(cfg, ctx) {
     const made = seededWorld('distributional-shift', { level: 0 }, ctx.rng.derive('train'));
     const evalWorld = seededWorld('distributional-shift', { level: 0 }, ctx.rng.derive('eval'));

@@ -142,6 +142,7 @@ export const dpoVsPpoExperiment = defineExperiment({
     evalSamples: 2,
   },
 
+  controls: [],
   async run(cfg, ctx) {
     const sft = await sftPolicy(cfg.sft, ctx.seed);
     const { train, test } = promptSets(sft, cfg.evalPrompts);

@@ -44,6 +44,7 @@ export const friendFoeExperiment = defineExperiment({
   config,
   quick: { learner: { episodes: 5000 }, checkpoints: 3, evalEpisodes: 30 },
 
+  controls: [],
   async run(cfg, ctx) {
     const made = seededWorld('friend-foe', {}, ctx.rng.derive('train'));
     const evalWorld = seededWorld('friend-foe', {}, ctx.rng.derive('eval'));

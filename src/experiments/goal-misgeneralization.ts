@@ -28,6 +28,7 @@ export const goalMisgeneralizationExperiment = defineExperiment({
   config,
   quick: { learner: { episodes: 600 }, checkpoints: 2, evalEpisodes: 30 },
 
+  controls: [],
   async run(cfg, ctx) {
     const rng = ctx.rng.derive('learner');
     const made = seededWorld('goal-misgeneralization', { level: cfg.level, variant: 'train' }, rng);

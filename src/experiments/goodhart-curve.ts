@@ -38,6 +38,7 @@ export const goodhartCurveExperiment = defineExperiment({
     quick: [30, 300, 3000],
   },
 
+  controls: [],
   async run(cfg, ctx) {
     const summary: Record<string, number> = {};
     for (const world of WORLDS) {

@@ -24,6 +24,7 @@ export const islandNavigationExperiment = defineExperiment({
   config,
   quick: { learner: { episodes: 500 }, checkpoints: 3, evalEpisodes: 10 },
 
+  controls: [],
   async run(cfg, ctx) {
     let waterEpisodes = 0;
     let episodes = 0;

@@ -121,6 +121,7 @@ export const learningFromPreferencesExperiment = defineExperiment({
     quick: [10, 300],
   },
 
+  controls: [],
   async run(cfg, ctx) {
     await initBackend();
     const made = seededWorld(WORLD, {}, ctx.rng.derive('train'));

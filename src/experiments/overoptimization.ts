@@ -135,6 +135,7 @@ export const overoptimizationExperiment = defineExperiment({
     evalPrompts: 80,
   },
 
+  controls: [],
   async run(cfg, ctx) {
     const sft = await sftPolicy(cfg.sft, ctx.seed);
     const { train, test } = promptSets(sft, cfg.evalPrompts);

@@ -53,6 +53,7 @@ export const proxyBandit = defineExperiment({
     quick: [2, 16, 128, 1024],
   },
 
+  controls: [],
   async run(cfg: Config, ctx) {
     const worlds = ctx.rng.derive('arms');
     const intended = new Float64Array(cfg.arms);

@@ -28,6 +28,7 @@ export const rocksDiamondsExperiment = defineExperiment({
   config,
   quick: { learner: { episodes: 1000 }, evalEpisodes: 5 },
 
+  controls: [],
   async run(cfg, ctx) {
     const options = { level: cfg.level };
     const rng = ctx.rng.derive('planner');

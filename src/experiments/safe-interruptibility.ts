@@ -29,6 +29,7 @@ export const safeInterruptibilityExperiment = defineExperiment({
   config,
   quick: { qLearning: { episodes: 5000 }, sarsa: { episodes: 5000 }, checkpoints: 3, evalEpisodes: 20 },
 
+  controls: [],
   async run(cfg, ctx) {
     const options = { level: cfg.level };
     const rates: Record<string, number> = {};

@@ -24,6 +24,7 @@ export const sideEffectsSokobanExperiment = defineExperiment({
   config,
   quick: { learner: { episodes: 800 }, checkpoints: 3, evalEpisodes: 10 },
 
+  controls: [],
   async run(cfg, ctx) {
     const { final } = trainAndEvaluate('side-effects-sokoban', cfg, ctx);
     return {

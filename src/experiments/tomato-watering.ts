@@ -24,6 +24,7 @@ export const tomatoWateringExperiment = defineExperiment({
   config,
   quick: { learner: { episodes: 3000 }, checkpoints: 3, evalEpisodes: 20 },
 
+  controls: [],
   async run(cfg, ctx) {
     const { made, final } = trainAndEvaluate('tomato-watering', cfg, ctx);
     const stepsOnTransformer = final.safety.stepsOnTransformer ?? Number.NaN;

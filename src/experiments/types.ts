@@ -21,7 +21,18 @@
  *      loops (`ctx.signal.throwIfAborted()`). Return a `RunResult`. Never hand the intended
  *      objective to the optimizer: only the evaluation code in `run` reads it.
  *    - `check(result, runs)`: claim checks computed from the numbers (see `checks.ts`:
- *      `atLeast`, `atMost`, `between`) — never a constant `passed: true`.
+ *      `atLeast`, `atMost`, `between`) — never a constant `passed: true`. The lab calls it on
+ *      all seeds together and on each seed alone (runs of one seed), and on bootstrap
+ *      resamples of the seeds (seeds renumbered 0..n-1), so a check must be a function of
+ *      `runs` that makes sense for any number of seeds. Thresholds come from the paper or
+ *      an argument in a comment.
+ *    - `controls`: named config variants under which the claim must NOT hold (the intended
+ *      objective as reward, a random or fixed policy, a remedy, an oracle, shuffled labels).
+ *      `reproduce` runs each with the same seeds and sweep and evaluates the same checks on
+ *      them; a check that no control fails is uninformative and the verdict cannot be `holds`.
+ *    - `gates(runs)` (optional): the competence the claim presumes (the model can do the
+ *      task, the reward model tells right from wrong), measured on the main runs; a gate
+ *      not met makes the verdict `inconclusive`.
  * 2. Add it to the array in `src/experiments/index.ts` (one import, one entry).
  * 3. Test it in `test/experiments/<id>.test.ts` with `runExperimentInProcess` from
  *    `src/lab/runner.ts` and its quick config, on seeds other than the defaults too.
@@ -119,6 +130,21 @@ export interface Experiment<C = unknown> {
    * value, or the only point); `runs` holds every seed at every sweep point.
    */
   check(result: RunResult, runs: readonly SeedResult<C>[]): ClaimCheck[];
+  /** Arms under which the claim must not hold; each check should be failed by at least one. */
+  controls: readonly ControlArm<C>[];
+  /** Competence the claim presumes, measured on the main runs; below a gate: `inconclusive`. */
+  gates?(runs: readonly SeedResult<C>[]): ClaimCheck[];
+}
+
+/** A control arm: the main config (quick or full) with `override` deep-merged over it. */
+export interface ControlArm<C> {
+  /** kebab-case, e.g. `intended-reward`, `random-policy`, `oracle-rm`. */
+  name: string;
+  /** Why the claim should not hold here, in one sentence. */
+  why: string;
+  override: DeepPartial<C>;
+  /** Merged over `override` under `--quick`. */
+  quick?: DeepPartial<C>;
 }
 
 /** Declares an experiment with its config type inferred from the schema. */

@@ -27,6 +27,7 @@ export const whiskyGoldExperiment = defineExperiment({
   config,
   quick: { qLearning: { episodes: 10000 }, sarsa: { episodes: 10000 }, checkpoints: 3, evalEpisodes: 30 },
 
+  controls: [],
   async run(cfg, ctx) {
     const summary: Record<string, number> = {};
     let qResult = { specified: Number.NaN, intended: Number.NaN };

@@ -75,7 +75,7 @@ export interface RunFilter {
   limit?: number;
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 /** PRAGMA application_id: "ALab", so a foreign SQLite file is told apart from ours. */
 const APPLICATION_ID = 0x414c6162;
 
@@ -84,7 +84,9 @@ CREATE TABLE batches (
   id INTEGER PRIMARY KEY,
   experiment TEXT NOT NULL,
   command TEXT NOT NULL,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  arm TEXT,
+  parent INTEGER REFERENCES batches(id)
 );
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
@@ -281,6 +283,15 @@ export class LabStore {
           this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
         })
         .immediate();
+    } else if (version === 1) {
+      // Schema 2: a batch may be a control arm of another (main) batch.
+      this.db
+        .transaction(() => {
+          this.db.exec('ALTER TABLE batches ADD COLUMN arm TEXT');
+          this.db.exec('ALTER TABLE batches ADD COLUMN parent INTEGER REFERENCES batches(id)');
+          this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+        })
+        .immediate();
     }
   }
 
@@ -297,12 +308,24 @@ export class LabStore {
     });
   }
 
-  createBatch(experiment: string, command: string): number {
+  /** A new batch; `control` makes it a control arm (named `arm`) of the main batch `parent`. */
+  createBatch(experiment: string, command: string, control?: { arm: string; parent: number }): number {
     return this.guard(
       () =>
         this.db
-          .prepare('INSERT INTO batches (experiment, command, created_at) VALUES (?, ?, ?)')
-          .run(experiment, command, now()).lastInsertRowid as number,
+          .prepare('INSERT INTO batches (experiment, command, created_at, arm, parent) VALUES (?, ?, ?, ?, ?)')
+          .run(experiment, command, now(), control?.arm ?? null, control?.parent ?? null)
+          .lastInsertRowid as number,
+    );
+  }
+
+  /** The control-arm batches of a main batch, in the order they were created. */
+  controlBatches(parent: number): { batch: number; arm: string }[] {
+    return this.guard(
+      () =>
+        this.db
+          .prepare('SELECT id AS batch, arm FROM batches WHERE parent = ? ORDER BY id')
+          .all(parent) as { batch: number; arm: string }[],
     );
   }
 
@@ -470,11 +493,13 @@ export class LabStore {
     });
   }
 
-  /** The newest batch of an experiment that has at least one finished run. */
+  /** The newest main (not control) batch of an experiment that has at least one finished run. */
   latestBatch(experiment: string): number | undefined {
     return this.guard(() => {
       const row = this.db
-        .prepare("SELECT max(batch) AS batch FROM runs WHERE experiment = ? AND status = 'done'")
+        .prepare(
+          "SELECT max(runs.batch) AS batch FROM runs JOIN batches ON batches.id = runs.batch WHERE runs.experiment = ? AND runs.status = 'done' AND batches.arm IS NULL",
+        )
         .get(experiment) as { batch: number | null };
       return row.batch ?? undefined;
     });

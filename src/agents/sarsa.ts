@@ -8,7 +8,7 @@
  * Optimization power: `episodes`. The hot loop allocates nothing.
  */
 import type { Rng } from '../core/rng.js';
-import type { GridEnv } from '../envs/grid/env.js';
+import type { AgentEnv } from '../envs/grid/env.js';
 import type { EpisodeHook, PowerParameter } from './policy.js';
 import { epsilonGreedy, TabularLearner, type TdConfig, tdConfig } from './tabular.js';
 
@@ -17,7 +17,7 @@ export const sarsaPower: PowerParameter = { param: 'episodes', label: 'training 
 
 export class Sarsa extends TabularLearner {
   constructor(
-    private readonly env: GridEnv,
+    private readonly env: AgentEnv,
     config: TdConfig,
     rng: Rng,
   ) {

@@ -11,6 +11,7 @@ import { Sarsa } from '../agents/sarsa.js';
 import { tdConfig, type UnseenObservations } from '../agents/tabular.js';
 import type { Rng } from '../core/rng.js';
 import type { MadeEnv, MakeEnvOptions } from '../envs/grid/definition.js';
+import type { AgentEnv, StepResult } from '../envs/grid/env.js';
 import { parseActions, runEpisode } from '../envs/grid/rollout.js';
 import { getWorld, makeEnv } from '../envs/suite/index.js';
 import { type Evaluation, evaluatePolicy } from './evaluation.js';
@@ -48,6 +49,8 @@ export interface TrainOptions {
   afterEpisode?: (made: MadeEnv, specifiedReturn: number) => void;
   /** How the returned policy treats observations it never saw in training (default random). */
   unseen?: UnseenObservations;
+  /** What the learner trains on instead of `made.env`: a wrapper over it (a reshaped reward, e.g. a side-effect penalty). */
+  agentEnv?: AgentEnv;
 }
 
 /**
@@ -62,8 +65,9 @@ export function trainTabular(
   rng: Rng,
   options: TrainOptions,
 ): Policy {
+  const env = options.agentEnv ?? made.env;
   const learner =
-    config.algorithm === 'sarsa' ? new Sarsa(made.env, config, rng) : new QLearning(made.env, config, rng);
+    config.algorithm === 'sarsa' ? new Sarsa(env, config, rng) : new QLearning(env, config, rng);
   const evalWorld = options.evalWorld;
   const evalRng = rng.derive('curve');
   const chunk = Math.max(1, Math.ceil(config.episodes / options.checkpoints));
@@ -107,7 +111,12 @@ export function trainAndEvaluate(
   id: string,
   cfg: TrainAndEvaluateConfig,
   ctx: RunContext,
-  options: { world?: MakeEnvOptions; afterEpisode?: TrainOptions['afterEpisode'] } = {},
+  options: {
+    world?: MakeEnvOptions;
+    afterEpisode?: TrainOptions['afterEpisode'];
+    /** Builds what the learner trains on from the training world (default: its agent handle). */
+    agentEnv?: (made: MadeEnv) => AgentEnv;
+  } = {},
 ): TrainedAndEvaluated {
   const world = options.world ?? {};
   const made = seededWorld(id, world, ctx.rng.derive('train'));
@@ -117,6 +126,7 @@ export function trainAndEvaluate(
     evalEpisodes: cfg.evalEpisodes,
     evalWorld,
     afterEpisode: options.afterEpisode,
+    agentEnv: options.agentEnv?.(made),
   });
   const final = evaluatePolicy(evalWorld, policy, ctx.rng.derive('final'), cfg.evalEpisodes);
   return { made, evalWorld, policy, final };
@@ -128,4 +138,37 @@ export function safeDemonstrationPerformance(id: string): number {
   const made = makeEnv(id, { level: demo.level, variant: demo.variant, params: demo.params });
   const record = runEpisode(made, parseActions(demo.actions), demo.seed ?? 0);
   return record.performance ?? made.intended.performance();
+}
+
+/**
+ * A control arm's training env: the world's agent handle with its reward replaced by the change
+ * in the hidden (intended) return. Only for controls that give the optimizer the intended
+ * objective on purpose ("the intended reward as reward"); never for a main arm.
+ */
+export function intendedRewardEnv(made: MadeEnv): AgentEnv {
+  const { env, intended } = made;
+  let before = 0;
+  const result: StepResult = {
+    observation: env.reset().observation,
+    reward: 0,
+    terminated: false,
+    truncated: false,
+    info: { steps: 0, actualAction: -1 },
+  };
+  return {
+    numActions: env.numActions,
+    reset(options) {
+      const out = env.reset(options);
+      before = intended.hiddenReward();
+      return out;
+    },
+    step(action) {
+      const step = env.step(action);
+      const hidden = intended.hiddenReward();
+      Object.assign(result, step);
+      result.reward = hidden - before;
+      before = hidden;
+      return result;
+    },
+  };
 }

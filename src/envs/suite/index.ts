@@ -7,6 +7,7 @@ import { choicesHint, UserInputError } from '../../core/errors.js';
 import { type MadeEnv, type MakeEnvOptions, makeWorldEnv, type WorldDefinition } from '../grid/definition.js';
 import { absentSupervisor } from './absent-supervisor.js';
 import { boatRace } from './boat-race.js';
+import { coinRun } from './coin-run.js';
 import { conveyorBelt } from './conveyor-belt.js';
 import { distributionalShift } from './distributional-shift.js';
 import { friendFoe } from './friend-foe.js';
@@ -31,6 +32,7 @@ export const worlds: readonly WorldDefinition[] = [
   rocksDiamonds,
   conveyorBelt,
   goalMisgeneralization,
+  coinRun,
 ];
 
 export function worldIds(): string[] {

@@ -1,0 +1,103 @@
+/**
+ * Generation for the server: the same sampling as `LocalLanguageModel.complete` (same seeds,
+ * same tokens), one token step at a time, yielding to the event loop between steps so a long
+ * request never starves other clients, and stopping as soon as its signal aborts (a client that
+ * disconnected, a server that drains). `onText` sees each row's text as it grows (streaming).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../core/rng.js';
+import { firstStop, type LocalLanguageModel } from './local-model.js';
+import { sampleToken } from './sampling.js';
+import { EOS, PAD } from './tokenizer.js';
+import type { Completion, GenerateOptions } from './types.js';
+
+export interface StepwiseOptions extends GenerateOptions {
+  signal?: AbortSignal;
+  /** After every step: row i's text so far, and its completion once finished. */
+  onText?: (row: number, text: string, done: Completion | undefined) => void;
+  /** Rows per forward pass (default 64). */
+  batchSize?: number;
+}
+
+/** Resolves on the next turn of the event loop (after pending I/O callbacks). */
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function completeStepwise(
+  lm: LocalLanguageModel,
+  prompts: readonly string[],
+  options: StepwiseOptions = {},
+): Promise<Completion[]> {
+  const batchSize = options.batchSize ?? 64;
+  const rng = new Rng(options.seed ?? 0);
+  const out: Completion[] = [];
+  for (let start = 0; start < prompts.length; start += batchSize) {
+    const chunk = prompts.slice(start, start + batchSize);
+    out.push(...(await completeChunk(lm, chunk, start, rng, options)));
+  }
+  return out;
+}
+
+async function completeChunk(
+  lm: LocalLanguageModel,
+  prompts: readonly string[],
+  offset: number,
+  rng: Rng,
+  options: StepwiseOptions,
+): Promise<Completion[]> {
+  const maxTokens = options.maxTokens ?? 32;
+  const temperature = options.temperature ?? 1;
+  const topK = options.topK ?? 0;
+  const stop = options.stop ?? [];
+  const rows = prompts.map((p) => lm.encodePrompt(p));
+  const generated: number[][] = prompts.map(() => []);
+  const results: (Completion | undefined)[] = prompts.map(() => undefined);
+  const rngs = prompts.map((_, i) => rng.derive(offset + i));
+  const finish = (i: number, text: string, reason: Completion['finishReason']) => {
+    results[i] = { text, finishReason: reason, tokenCount: generated[i].length };
+    options.onText?.(offset + i, text, results[i]);
+  };
+  if (maxTokens <= 0) for (let i = 0; i < prompts.length; i++) finish(i, '', 'length');
+  while (results.some((r) => r === undefined)) {
+    options.signal?.throwIfAborted();
+    const active = results.flatMap((r, i) => (r === undefined ? [i] : []));
+    const logits = lastLogits(
+      lm,
+      active.map((i) => [...rows[i], ...generated[i]]),
+    );
+    for (const [k, i] of active.entries()) {
+      const token = sampleToken(logits[k], temperature, topK, rngs[i]);
+      if (token === EOS) {
+        finish(i, lm.tokenizer.decode(generated[i]), 'stop');
+        continue;
+      }
+      generated[i].push(token);
+      const text = lm.tokenizer.decode(generated[i]);
+      const cut = firstStop(text, stop);
+      if (cut !== undefined) finish(i, text.slice(0, cut), 'stop');
+      else if (generated[i].length >= maxTokens) finish(i, text, 'length');
+      else options.onText?.(offset + i, text, undefined);
+    }
+    await nextTurn();
+  }
+  return results as Completion[];
+}
+
+/** Next-token logits after each row (rows longer than the context keep their last tokens). */
+function lastLogits(lm: LocalLanguageModel, rows: number[][]): Float32Array[] {
+  const windows = rows.map((r) => r.slice(-lm.contextLength));
+  const time = Math.max(...windows.map((w) => w.length));
+  const batch = windows.length;
+  const ids = new Int32Array(batch * time).fill(PAD);
+  for (const [b, w] of windows.entries()) ids.set(w, b * time);
+  const last = Int32Array.from(windows, (w, b) => b * time + w.length - 1);
+  const logits = tf.tidy(() => {
+    const hidden = lm.model.hidden(tf.tensor2d(ids, [batch, time], 'int32'));
+    const width = hidden.shape[2];
+    const picked = tf.gather(tf.reshape(hidden, [batch * time, width]), tf.tensor1d(last, 'int32'));
+    return lm.model.lmLogits(tf.reshape(picked, [batch, 1, width]) as tf.Tensor3D);
+  });
+  const values = logits.dataSync() as Float32Array;
+  logits.dispose();
+  const vocab = values.length / batch;
+  return windows.map((_, b) => values.slice(b * vocab, (b + 1) * vocab));
+}

@@ -1,16 +1,36 @@
-// Native float32 kernels for tfjs's cpu backend: CBLAS sgemm and the elementwise, reduction,
-// transpose and softmax loops that tfjs runs in (slow, index-computing) JavaScript.
+// Native float32 kernels for tfjs's cpu backend: sgemm (OpenBLAS when the build found it, else
+// the addon's own, sgemm.c) and the elementwise, reduction, transpose and softmax loops that
+// tfjs runs in (slow, index-computing) JavaScript.
 // Every function writes into an output Float32Array the caller allocated.
 #define NAPI_VERSION 8
+#ifdef ALIGNLAB_OPENBLAS
 #include <cblas.h>
+#endif
 #include <float.h>
 #include <math.h>
 #include <node_api.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "sgemm.h"
+
+#ifdef ALIGNLAB_OPENBLAS
 void openblas_set_num_threads(int);
 int openblas_get_num_threads(void);
+#endif
+
+// Which sgemm runs: OpenBLAS when linked in, else the own kernel (AVX2/FMA when the CPU has it).
+enum { GEMM_OPENBLAS, GEMM_OWN_AVX2, GEMM_OWN_PORTABLE };
+static const char *gemm_names[] = {"openblas", "own-avx2", "own-portable"};
+static int gemm_kind = -1;
+
+static int default_gemm(void) {
+#ifdef ALIGNLAB_OPENBLAS
+  return GEMM_OPENBLAS;
+#else
+  return alignlab_cpu_has_avx2_fma() ? GEMM_OWN_AVX2 : GEMM_OWN_PORTABLE;
+#endif
+}
 
 #define MAX_RANK 8
 #define CHECK(call)                                                                                \
@@ -69,9 +89,20 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
   int batch = i32(env, argv[3]), m = i32(env, argv[4]), n = i32(env, argv[5]), k = i32(env, argv[6]);
   int ta = i32(env, argv[7]), tb = i32(env, argv[8]);
   int64_t sa = i32(env, argv[9]), sb = i32(env, argv[10]);
+  if (gemm_kind < 0) gemm_kind = default_gemm();
   for (int i = 0; i < batch; i++) {
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f,
-                a + i * sa, ta ? m : k, b + i * sb, tb ? k : n, 0.0f, c + (int64_t)i * m * n, n);
+#ifdef ALIGNLAB_OPENBLAS
+    if (gemm_kind == GEMM_OPENBLAS) {
+      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f,
+                  a + i * sa, ta ? m : k, b + i * sb, tb ? k : n, 0.0f, c + (int64_t)i * m * n, n);
+      continue;
+    }
+#endif
+    if (alignlab_sgemm(ta, tb, m, n, k, a + i * sa, b + i * sb, c + (int64_t)i * m * n,
+                       gemm_kind == GEMM_OWN_AVX2) != 0) {
+      napi_throw_error(env, NULL, "alignlab_native: out of memory in sgemm");
+      return NULL;
+    }
   }
   return NULL;
 }
@@ -442,14 +473,76 @@ static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   if (!get_args(env, info, 1, argv)) return NULL;
+#ifdef ALIGNLAB_OPENBLAS
   openblas_set_num_threads(i32(env, argv[0]));
+#endif
   return NULL;
 }
 
+// getThreads(): OpenBLAS's threads; the own kernel runs on the calling thread (1).
 static napi_value get_threads(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value out;
+#ifdef ALIGNLAB_OPENBLAS
   napi_create_int32(env, openblas_get_num_threads(), &out);
+#else
+  napi_create_int32(env, 1, &out);
+#endif
+  return out;
+}
+
+// setGemm(name): 'auto' | 'openblas' | 'own' (AVX2/FMA if the CPU has it) | 'own-avx2' |
+// 'own-portable'. Returns the kernel now in use; throws when the asked one is not available.
+static napi_value set_gemm(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return NULL;
+  char name[32];
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, argv[0], name, sizeof(name), &len) != napi_ok) CHECK(napi_generic_failure);
+  int avx2 = alignlab_cpu_has_avx2_fma(), kind = -1;
+  if (!strcmp(name, "auto")) kind = default_gemm();
+  else if (!strcmp(name, "own")) kind = avx2 ? GEMM_OWN_AVX2 : GEMM_OWN_PORTABLE;
+  else if (!strcmp(name, "own-portable")) kind = GEMM_OWN_PORTABLE;
+  else if (!strcmp(name, "own-avx2")) {
+    if (!avx2) {
+      napi_throw_error(env, NULL, "this CPU lacks AVX2/FMA: the own-avx2 sgemm is not available");
+      return NULL;
+    }
+    kind = GEMM_OWN_AVX2;
+  } else if (!strcmp(name, "openblas")) {
+#ifdef ALIGNLAB_OPENBLAS
+    kind = GEMM_OPENBLAS;
+#else
+    napi_throw_error(env, NULL, "the addon was built without OpenBLAS (no libopenblas-dev at npm install)");
+    return NULL;
+#endif
+  } else {
+    napi_throw_error(env, NULL, "unknown sgemm (auto, openblas, own, own-avx2, own-portable)");
+    return NULL;
+  }
+  gemm_kind = kind;
+  napi_value out;
+  napi_create_string_utf8(env, gemm_names[kind], NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+// gemmInfo(): {kernel, openblas, avx2}: the sgemm in use, whether OpenBLAS is linked in, and
+// whether the CPU has AVX2 and FMA.
+static napi_value gemm_info(napi_env env, napi_callback_info info) {
+  (void)info;
+  if (gemm_kind < 0) gemm_kind = default_gemm();
+  napi_value out, kernel, blas, avx2;
+  napi_create_object(env, &out);
+  napi_create_string_utf8(env, gemm_names[gemm_kind], NAPI_AUTO_LENGTH, &kernel);
+#ifdef ALIGNLAB_OPENBLAS
+  napi_get_boolean(env, true, &blas);
+#else
+  napi_get_boolean(env, false, &blas);
+#endif
+  napi_get_boolean(env, alignlab_cpu_has_avx2_fma(), &avx2);
+  napi_set_named_property(env, out, "kernel", kernel);
+  napi_set_named_property(env, out, "openblas", blas);
+  napi_set_named_property(env, out, "avx2", avx2);
   return out;
 }
 
@@ -469,6 +562,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"layerNormGrad", NULL, layer_norm_grad, NULL, NULL, NULL, napi_default, NULL},
       {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
       {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
+      {"setGemm", NULL, set_gemm, NULL, NULL, NULL, napi_default, NULL},
+      {"gemmInfo", NULL, gemm_info, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -1,6 +1,6 @@
 /**
  * Which tfjs backend runs the tensors. In Node the fast path is tfjs's cpu backend with native
- * (OpenBLAS) kernels registered over its hot ops; without the addon, or with
+ * kernels (sgemm: OpenBLAS or the addon's own) registered over its hot ops; without the addon, or with
  * ALIGNLAB_NATIVE=0, it is the wasm backend (its .wasm files located in node_modules); the
  * plain cpu backend is the last resort. In a browser it is wasm, then cpu.
  */
@@ -8,7 +8,7 @@
 // under Node's ESM loader.
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerNativeKernels } from './native.js';
+import { type NativeStatus, registerNativeKernels } from './native.js';
 
 export type BackendPath = 'native' | 'wasm' | 'cpu';
 export const backendPaths: readonly BackendPath[] = ['native', 'wasm', 'cpu'];
@@ -17,6 +17,8 @@ export interface BackendInfo {
   path: BackendPath;
   /** One line for humans: what runs and why. */
   description: string;
+  /** On the native path: which sgemm runs. */
+  native?: NativeStatus;
 }
 
 let active: BackendInfo | undefined;
@@ -43,12 +45,17 @@ async function wasmDirectory(): Promise<string | undefined> {
   return `${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`;
 }
 
-async function tryNative(): Promise<BackendInfo | undefined> {
+/** The native path, or why not (a string). */
+async function tryNative(): Promise<BackendInfo | string | undefined> {
   if (!isNode || nativeDisabled()) return undefined;
   await tf.setBackend('cpu'); // the kernels attach to the initialized cpu backend
   const native = await registerNativeKernels();
-  if (!native.ok) return undefined;
-  return { path: 'native', description: `native: tfjs cpu backend + OpenBLAS kernels (${native.detail})` };
+  if (!native.ok) return native.detail;
+  return {
+    path: 'native',
+    description: `native: tfjs cpu backend + native kernels (${native.detail})`,
+    native,
+  };
 }
 
 async function tryWasm(): Promise<BackendInfo | undefined> {
@@ -66,14 +73,15 @@ async function choose(want: BackendPath | undefined): Promise<BackendInfo> {
   // Located first whatever the path, so wasm stays available for comparisons.
   const dir = await wasmDirectory();
   if (dir) setWasmPaths(dir);
-  const why = nativeDisabled() ? ' (ALIGNLAB_NATIVE=0)' : '';
+  let why = nativeDisabled() ? ' (ALIGNLAB_NATIVE=0)' : '';
   if (want === 'cpu') {
     await tf.setBackend('cpu');
     return { path: 'cpu', description: 'cpu: plain tfjs JavaScript kernels (requested)' };
   }
   if (want !== 'wasm') {
     const native = await tryNative();
-    if (native) return native;
+    if (typeof native === 'string') why = ` (${native})`;
+    else if (native) return native;
   }
   const wasm = await tryWasm();
   if (wasm) return { ...wasm, description: wasm.description + why };

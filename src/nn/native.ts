@@ -1,6 +1,7 @@
 /**
- * The fast Node path: the optional OpenBLAS addon (native/) registered as kernels on tfjs's cpu
- * backend. Matmul alone changes little — most of a training step's time is in tfjs's generic
+ * The fast Node path: the native addon (native/) registered as kernels on tfjs's cpu backend.
+ * Its sgemm is OpenBLAS when the build found libopenblas-dev, else its own blocked AVX2/FMA
+ * kernel (portable C on CPUs without AVX2); ALIGNLAB_GEMM picks one. Matmul alone changes little — most of a training step's time is in tfjs's generic
  * JavaScript kernels (broadcasting elementwise ops, reductions, transposes, softmax) — so those
  * are native too. Inputs the addon does not cover (other dtypes, unusual axes) go to the
  * original cpu kernel.
@@ -11,7 +12,15 @@ import { BufferPool } from './buffer-pool.js';
 export interface NativeStatus {
   ok: boolean;
   detail: string;
+  /** The sgemm in use when ok: 'openblas', 'own-avx2' or 'own-portable'. */
+  gemm?: GemmKernel;
+  /** Whether the addon was built with OpenBLAS linked in. */
+  openblas?: boolean;
 }
+
+export type GemmKernel = 'openblas' | 'own-avx2' | 'own-portable';
+/** Values of ALIGNLAB_GEMM: auto (OpenBLAS when built in, else own), or one kernel. */
+export const gemmChoices = ['auto', 'openblas', 'own', 'own-avx2', 'own-portable'] as const;
 
 interface Addon {
   gemm(
@@ -66,6 +75,9 @@ interface Addon {
   ): void;
   setThreads(n: number): void;
   getThreads(): number;
+  /** Selects the sgemm ('auto', 'openblas', 'own', 'own-avx2', 'own-portable'); returns the one in use. */
+  setGemm(name: string): GemmKernel;
+  gemmInfo(): { kernel: GemmKernel; openblas: boolean; avx2: boolean };
 }
 
 let addon: Addon | undefined;
@@ -77,10 +89,11 @@ let status: NativeStatus | undefined;
 /** Where node-gyp puts the addon, relative to both src/nn and dist/nn. */
 const addonPath = '../../native/build/Release/alignlab_native.node';
 
+/** The addon module: ALIGNLAB_ADDON (a path to another build, e.g. one without OpenBLAS) or the default. */
 async function loadAddon(): Promise<Addon | string> {
   try {
     const { createRequire } = await import('node:module');
-    return createRequire(import.meta.url)(addonPath) as Addon;
+    return createRequire(import.meta.url)(process.env.ALIGNLAB_ADDON || addonPath) as Addon;
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     return message.includes('Cannot find module')
@@ -356,6 +369,25 @@ export async function registerNativeKernels(): Promise<NativeStatus> {
     status = { ok: false, detail: loaded };
     return status;
   }
+  const wanted = process.env.ALIGNLAB_GEMM || 'auto';
+  if (!(gemmChoices as readonly string[]).includes(wanted)) {
+    status = { ok: false, detail: `ALIGNLAB_GEMM=${wanted} is not one of ${gemmChoices.join(', ')}` };
+    return status;
+  }
+  if (typeof loaded.setGemm !== 'function') {
+    status = {
+      ok: false,
+      detail: 'addon predates the own sgemm: rebuild it (npm rebuild alignlab or npm ci)',
+    };
+    return status;
+  }
+  let gemm: GemmKernel;
+  try {
+    gemm = loaded.setGemm(wanted);
+  } catch (error) {
+    status = { ok: false, detail: `ALIGNLAB_GEMM=${wanted}: ${(error as Error).message}` };
+    return status;
+  }
   addon = loaded;
   const threads = Number(process.env.ALIGNLAB_BLAS_THREADS ?? 1);
   addon.setThreads(Number.isInteger(threads) && threads > 0 ? threads : 1);
@@ -372,6 +404,14 @@ export async function registerNativeKernels(): Promise<NativeStatus> {
     });
   }
   registerLayerNormGrad(addon);
-  status = { ok: true, detail: `${addon.getThreads()} BLAS thread(s)` };
+  const { openblas } = addon.gemmInfo();
+  status = { ok: true, detail: describeGemm(gemm, openblas, addon.getThreads()), gemm, openblas };
   return status;
+}
+
+/** One phrase for doctor and the backend line, e.g. "sgemm: own AVX2/FMA kernel (OpenBLAS not built in)". */
+export function describeGemm(gemm: GemmKernel, openblas: boolean, threads: number): string {
+  if (gemm === 'openblas') return `sgemm: OpenBLAS, ${threads} thread(s)`;
+  const kernel = gemm === 'own-avx2' ? 'own AVX2/FMA kernel' : 'own portable C kernel (no AVX2/FMA)';
+  return `sgemm: ${kernel}, 1 thread${openblas ? ', OpenBLAS built in but not chosen' : ', OpenBLAS not built in'}`;
 }

@@ -11,19 +11,50 @@ const run = promisify(execFile);
 const packageFile = (relative: string) => fileURLToPath(new URL(`../../../${relative}`, import.meta.url));
 const addonFile = () => packageFile('native/build/Release/alignlab_native.node');
 const torchPeer = () => packageFile('bench/peers/torch_gpt.py');
-export const PYTHON = '/usr/bin/python3';
-const benchPaths = ['native', 'wasm', 'cpu', 'pytorch'] as const;
-type BenchPath = (typeof benchPaths)[number];
+/**
+ * The Python that runs the PyTorch peers: ALIGNLAB_PYTHON, else the first of `python3` on PATH and
+ * Debian's /usr/bin/python3 that imports torch (set by `pytorchAvailable`, a live binding).
+ */
+export let PYTHON = process.env.ALIGNLAB_PYTHON || 'python3';
+let torchProbe: Promise<boolean> | undefined;
 
-export async function pytorchAvailable(): Promise<boolean> {
-  if (!existsSync(PYTHON) || !existsSync(torchPeer())) return false;
+async function importsTorch(python: string): Promise<boolean> {
   try {
-    await run(PYTHON, ['-c', 'import torch'], { timeout: 60_000 });
+    await run(python, ['-c', 'import torch'], { timeout: 60_000 });
     return true;
   } catch {
     return false;
   }
 }
+
+/** Whether some Python imports torch (and the peer scripts are there); picks PYTHON. */
+export function pytorchAvailable(): Promise<boolean> {
+  torchProbe ??= (async () => {
+    if (!existsSync(torchPeer())) return false;
+    const candidates = process.env.ALIGNLAB_PYTHON
+      ? [process.env.ALIGNLAB_PYTHON]
+      : ['python3', '/usr/bin/python3'];
+    for (const python of candidates) {
+      if (await importsTorch(python)) {
+        PYTHON = python;
+        return true;
+      }
+    }
+    return false;
+  })();
+  return torchProbe;
+}
+
+/** Why the PyTorch peer is skipped, in one line. */
+export function pytorchMissing(): string {
+  const where = process.env.ALIGNLAB_PYTHON
+    ? `ALIGNLAB_PYTHON=${process.env.ALIGNLAB_PYTHON}`
+    : 'neither python3 on PATH nor /usr/bin/python3';
+  return `PyTorch peer skipped: torch is not importable by ${where} (apt-get install -y python3-torch libopenblas0-pthread, or set ALIGNLAB_PYTHON)`;
+}
+
+const benchPaths = ['native', 'wasm', 'cpu', 'pytorch'] as const;
+type BenchPath = (typeof benchPaths)[number];
 
 /** One measurement in a fresh process (tfjs keeps one backend per process). */
 async function measure(caseName: string, path: BenchPath, steps: number): Promise<BenchRow> {
@@ -88,15 +119,21 @@ type Row = BenchRow & { vsPytorch: number | null };
 export function registerNnCommands(program: Command, io: CliIo): void {
   program
     .command('doctor')
-    .description('which tensor path is active (native OpenBLAS, wasm, cpu) and why')
+    .description('which tensor path is active (native, wasm, cpu), which sgemm it uses, and why')
     .action(async () => {
       const { initBackend } = await import('../../nn/backend.js');
       const info = await initBackend();
       io.out(`node ${process.version} ${process.platform}-${process.arch}\n`);
       io.out(`tensor path: ${info.description}\n`);
+      const file = process.env.ALIGNLAB_ADDON || addonFile();
       io.out(
-        `native addon: ${existsSync(addonFile()) ? addonFile() : 'not built (needs libopenblas-dev and a C compiler at npm install)'}\n`,
+        `native addon: ${existsSync(file) ? file : 'not built (needs a C compiler and node-gyp at npm install)'}\n`,
       );
+      if (info.native?.ok) {
+        io.out(
+          `sgemm: ${info.native.gemm} (OpenBLAS ${info.native.openblas ? 'built in' : 'not built in: the own kernel needs none'}; ALIGNLAB_GEMM=${process.env.ALIGNLAB_GEMM || 'auto'})\n`,
+        );
+      }
       if (process.env.ALIGNLAB_NATIVE === '0') io.out('ALIGNLAB_NATIVE=0: the native path is switched off\n');
     });
 

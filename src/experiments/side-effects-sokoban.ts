@@ -10,8 +10,8 @@
  * pushing it right costs d_RR ≈ 0.21 (β d ≈ 6) and two more steps, so it goes round.
  */
 import { z } from 'zod';
-import { relativeReachabilityConfig, withRelativeReachability } from '../agents/relative-reachability.js';
 import type { Policy } from '../agents/policy.js';
+import { relativeReachabilityConfig, withRelativeReachability } from '../agents/relative-reachability.js';
 import type { Rng } from '../core/rng.js';
 import type { MadeEnv } from '../envs/grid/definition.js';
 import { atLeast, atMost, mean } from './checks.js';

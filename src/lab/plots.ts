@@ -6,6 +6,7 @@
 import * as Plot from '@observablehq/plot';
 import { Resvg } from '@resvg/resvg-js';
 import { parseHTML } from 'linkedom';
+import { meanInterval } from '../evals/bootstrap.js';
 
 export interface SeriesPoint {
   x: number;
@@ -23,7 +24,11 @@ export interface BandPoint {
   n: number;
 }
 
-export function bandOverSeeds(points: readonly SeriesPoint[]): BandPoint[] {
+/**
+ * The mean of each series at each x over seeds, with a band: the min–max range over seeds
+ * (`range`, the default), or the 95% bootstrap interval of the mean (`ci95`).
+ */
+export function bandOverSeeds(points: readonly SeriesPoint[], band: 'range' | 'ci95' = 'range'): BandPoint[] {
   const groups = new Map<string, { x: number; series: string; values: number[] }>();
   for (const p of points) {
     if (!Number.isFinite(p.value)) continue;
@@ -33,14 +38,18 @@ export function bandOverSeeds(points: readonly SeriesPoint[]): BandPoint[] {
     groups.set(key, group);
   }
   return [...groups.values()]
-    .map(({ x, series, values }) => ({
-      x,
-      series,
-      mean: values.reduce((a, b) => a + b, 0) / values.length,
-      lo: Math.min(...values),
-      hi: Math.max(...values),
-      n: values.length,
-    }))
+    .map(({ x, series, values }) => {
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      const ci = band === 'ci95' ? meanInterval(values, { resamples: 500 }) : null;
+      return {
+        x,
+        series,
+        mean,
+        lo: ci ? ci.lo : band === 'ci95' ? mean : Math.min(...values),
+        hi: ci ? ci.hi : band === 'ci95' ? mean : Math.max(...values),
+        n: values.length,
+      };
+    })
     .sort((a, b) => (a.series === b.series ? a.x - b.x : a.series < b.series ? -1 : 1));
 }
 
@@ -52,9 +61,16 @@ const SERIES_COLOURS: Record<string, string> = {
 };
 const FALLBACK_COLOURS = ['#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#666666'];
 
+/** One seed's value of one series at one x: drawn as a thin line per (series, seed). */
+export interface SeedPoint extends SeriesPoint {
+  seed: number;
+}
+
 export interface CurveOptions {
   xLabel: string;
   yLabel: string;
+  /** Per-seed values drawn as thin lines under the mean. */
+  seeds?: readonly SeedPoint[];
   /** Log-scaled x (optimization power spanning decades). */
   logX?: boolean;
   width?: number;
@@ -67,10 +83,22 @@ export function curveSvg(points: readonly BandPoint[], options: CurveOptions): s
   const { document } = parseHTML('<!doctype html><html><body></body></html>');
   const series = [...new Set(points.map((p) => p.series))];
   const colours = series.map((s, i) => SERIES_COLOURS[s] ?? FALLBACK_COLOURS[i % FALLBACK_COLOURS.length]);
-  const dashed = (s: string) => (s === 'intended best' ? '4,3' : null);
+  // Controls (series named "... (control x)") and the best achievable score are dashed.
+  const dashed = (s: string) => (s === 'intended best' || s.includes('(control') ? '4,3' : null);
+  const seedPoints = (options.seeds ?? []).filter(
+    (p) => Number.isFinite(p.value) && series.includes(p.series),
+  );
   const marks: Plot.Markish[] = [
     Plot.ruleY([0], { stroke: '#bbbbbb' }),
     Plot.areaY(points, { x: 'x', y1: 'lo', y2: 'hi', fill: 'series', fillOpacity: 0.18, curve: 'linear' }),
+    Plot.line(seedPoints, {
+      x: 'x',
+      y: 'value',
+      z: (p: SeedPoint) => `${p.series}\u0000${p.seed}`,
+      stroke: 'series',
+      strokeWidth: 0.8,
+      strokeOpacity: 0.45,
+    }),
     ...series.map((s) =>
       Plot.line(
         points.filter((p) => p.series === s),

@@ -9,9 +9,11 @@ import { join, resolve } from 'node:path';
 import { UserInputError } from '../core/errors.js';
 import type { ExperimentRegistry } from '../experiments/registry.js';
 import { type ClaimCheck, type Experiment, INTENDED, SPECIFIED } from '../experiments/types.js';
-import { type BandPoint, bandOverSeeds, curveSvg, prefersLogX, type SeriesPoint, svgToPng } from './plots.js';
+import type { Evidence } from './evidence.js';
+import { bandOverSeeds, curveSvg, prefersLogX, type SeedPoint, svgToPng } from './plots.js';
+import { evidenceFromStore } from './reproduce.js';
 import type { LabStore, RunRecord } from './store.js';
-import { alignmentGap, checkClaim, meanResult, powersOf, seedResults } from './summary.js';
+import { alignmentGap, meanResult, powersOf, seedResults } from './summary.js';
 
 export type ReportTarget = { experiment: string; batch?: number } | { run: number };
 
@@ -20,6 +22,7 @@ export interface WrittenReport {
   markdown: string;
   files: string[];
   checks?: ClaimCheck[];
+  evidence?: Evidence;
 }
 
 export const DEFAULT_REPORT_ROOT = 'reports';
@@ -41,29 +44,33 @@ function std(values: readonly number[]): number {
   return Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / (values.length - 1));
 }
 
-/** Learning curves of the runs: the standard metric names against steps. */
-function stepCurves(store: LabStore, runs: readonly RunRecord[]): BandPoint[] {
-  const points: SeriesPoint[] = [];
+/** Learning curves of the runs, per seed: the standard metric names against steps. */
+function stepPoints(store: LabStore, runs: readonly RunRecord[], suffix = ''): SeedPoint[] {
+  const points: SeedPoint[] = [];
   for (const run of runs) {
-    for (const name of [SPECIFIED, INTENDED]) {
-      for (const m of store.metrics(run.id, name)) points.push({ x: m.step, series: name, value: m.value });
+    for (const name of suffix ? [INTENDED] : [SPECIFIED, INTENDED]) {
+      for (const m of store.metrics(run.id, name)) {
+        points.push({ x: m.step, seed: run.seed, series: `${name}${suffix}`, value: m.value });
+      }
     }
   }
-  return bandOverSeeds(points);
+  return points;
 }
 
-/** Final scores against the swept parameter. */
-function powerCurves(runs: readonly RunRecord[]): BandPoint[] {
-  const points: SeriesPoint[] = [];
+/** Final scores against the swept parameter, per seed (`suffix` names a control arm's series). */
+function powerPoints(runs: readonly RunRecord[], suffix = ''): SeedPoint[] {
+  const points: SeedPoint[] = [];
   for (const run of runs) {
     if (!run.result || typeof run.sweepValue !== 'number') continue;
-    points.push({ x: run.sweepValue, series: SPECIFIED, value: run.result.specified });
-    points.push({ x: run.sweepValue, series: INTENDED, value: run.result.intended });
-    if (run.result.intendedBest !== undefined) {
-      points.push({ x: run.sweepValue, series: 'intended best', value: run.result.intendedBest });
+    const x = run.sweepValue;
+    const seed = run.seed;
+    if (!suffix) points.push({ x, seed, series: SPECIFIED, value: run.result.specified });
+    points.push({ x, seed, series: `${INTENDED}${suffix}`, value: run.result.intended });
+    if (!suffix && run.result.intendedBest !== undefined) {
+      points.push({ x, seed, series: 'intended best', value: run.result.intendedBest });
     }
   }
-  return bandOverSeeds(points);
+  return points;
 }
 
 function writePlot(dir: string, name: string, svg: string, files: string[]): void {
@@ -75,7 +82,7 @@ function writePlot(dir: string, name: string, svg: string, files: string[]): voi
 function selectRuns(
   store: LabStore,
   target: ReportTarget,
-): { experimentId: string; runs: RunRecord[]; title: string } {
+): { experimentId: string; runs: RunRecord[]; title: string; batch?: number } {
   if ('run' in target) {
     const run = store.requireRun(target.run);
     return { experimentId: run.experiment, runs: [run], title: `run ${run.id}` };
@@ -88,12 +95,74 @@ function selectRuns(
   }
   const runs = store.listRuns({ experiment: target.experiment, batch });
   if (runs.length === 0) throw new UserInputError(`batch ${batch} has no runs of '${target.experiment}'`);
-  return { experimentId: target.experiment, runs, title: `batch ${batch}` };
+  return { experimentId: target.experiment, runs, title: `batch ${batch}`, batch };
+}
+
+/** The evidence section of a report: verdict, gates, checks with seeds, intervals and controls. */
+export function evidenceMarkdown(evidence: Evidence): string[] {
+  const lines = [`## Verdict: ${evidence.verdict}`, ''];
+  if (evidence.reasons.length > 0) lines.push(...evidence.reasons.map((r) => `- ${r}`), '');
+  if (evidence.gates.length > 0) {
+    lines.push(
+      '### Competence gates',
+      '',
+      markdownTable(
+        ['gate', 'value', 'needs', 'result'],
+        evidence.gates.map((g) => [g.name, formatNumber(g.value), g.expected, g.passed ? 'met' : 'NOT MET']),
+      ),
+      '',
+    );
+  }
+  lines.push(
+    '### Claim checks',
+    '',
+    'Value on the mean over seeds, its 95% bootstrap interval over seeds, the seeds on which the check passes alone, and its value under each control (where the claim must not hold).',
+    '',
+    markdownTable(
+      ['check', 'value', '95% CI', 'expected', 'seeds passed', 'controls', 'result'],
+      evidence.checks.map((c) => [
+        c.name,
+        formatNumber(c.value),
+        formatInterval(c.ci),
+        c.expected,
+        `${c.seedsPassed}/${c.seeds}`,
+        c.controls
+          .map((k) => `${k.name}: ${formatNumber(k.value)} ${k.passed ? 'pass' : 'fail'}`)
+          .join('; ') || '-',
+        `${c.passed ? 'pass' : 'FAIL'}${c.informative ? '' : ' (uninformative)'}`,
+      ]),
+    ),
+    '',
+  );
+  if (evidence.controls.length > 0) {
+    lines.push(
+      '### Controls',
+      '',
+      markdownTable(
+        ['control', 'why the claim must not hold', 'runs', 'specified', 'intended'],
+        evidence.controls.map((c) => [
+          c.name,
+          c.why,
+          `${c.runs}/${c.planned}`,
+          formatNumber(c.result.specified),
+          formatNumber(c.result.intended),
+        ]),
+      ),
+      '',
+    );
+  }
+  return lines;
+}
+
+export function formatInterval(ci: readonly [number, number] | null): string {
+  return ci ? `[${formatNumber(ci[0])}, ${formatNumber(ci[1])}]` : '-';
 }
 
 /**
- * Writes `<dir>/README.md` plus `steps.svg/png` and (for a sweep) `power.svg/png`. The
- * default folder is `reports/<experiment>/` (`reports/<experiment>/run-<id>/` for one run).
+ * Writes `<dir>/README.md` and `<dir>/index.html` plus `steps.svg/png` and (for a sweep)
+ * `power.svg/png`. The default folder is `reports/<experiment>/` (`.../run-<id>/` for one run).
+ * An experiment batch's report carries the evidence: verdict, gates, checks per seed with
+ * intervals, and the control arms (drawn as dashed lines).
  */
 export function writeReport(
   store: LabStore,
@@ -101,15 +170,15 @@ export function writeReport(
   target: ReportTarget,
   outDir?: string,
 ): WrittenReport {
-  const { experimentId, runs, title } = selectRuns(store, target);
+  const { experimentId, runs, title, batch } = selectRuns(store, target);
   const experiment: Experiment | undefined = registry.has(experimentId)
     ? registry.get(experimentId)
     : undefined;
   const dir = resolve(
     outDir ??
       ('run' in target
-        ? join(DEFAULT_REPORT_ROOT, experimentId, `run-${target.run}`)
-        : join(DEFAULT_REPORT_ROOT, experimentId)),
+        ? join(DEFAULT_REPORT_ROOT, safeName(experimentId), `run-${target.run}`)
+        : join(DEFAULT_REPORT_ROOT, safeName(experimentId))),
   );
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
@@ -117,6 +186,13 @@ export function writeReport(
   const sweepParam = runs.find((r) => r.sweepParam)?.sweepParam ?? null;
   const powerLabel =
     experiment?.power?.param === sweepParam ? experiment?.power?.label : (sweepParam ?? undefined);
+  const controlRuns =
+    batch === undefined
+      ? []
+      : store.controlBatches(batch).map((c) => ({
+          arm: c.arm,
+          runs: store.listRuns({ batch: c.batch }).filter((r) => r.status === 'done'),
+        }));
 
   const lines: string[] = [`# ${experiment?.title ?? experimentId} — ${title}`, ''];
   if (experiment) lines.push(`**Claim.** ${experiment.claim}`, '');
@@ -127,17 +203,11 @@ export function writeReport(
   );
 
   let checks: ClaimCheck[] | undefined;
-  if (experiment && 'experiment' in target) {
-    checks = checkClaim(experiment, seedResults(runs)).checks;
-    lines.push(
-      '## Claim checks',
-      '',
-      markdownTable(
-        ['check', 'value', 'expected', 'result'],
-        checks.map((c) => [c.name, formatNumber(c.value), c.expected, c.passed ? 'pass' : 'FAIL']),
-      ),
-      '',
-    );
+  let evidence: Evidence | undefined;
+  if (experiment && batch !== undefined) {
+    evidence = evidenceFromStore(store, experiment, batch);
+    checks = evidence.checks;
+    lines.push(...evidenceMarkdown(evidence));
   }
 
   const powers = powersOf(seedResults(done));
@@ -164,7 +234,9 @@ export function writeReport(
       ),
       '',
     );
-    const band = powerCurves(done);
+    const seeds = powerPoints(done);
+    const points = [...seeds, ...controlRuns.flatMap((c) => powerPoints(c.runs, ` (control ${c.arm})`))];
+    const band = bandOverSeeds(points, 'ci95');
     if (band.length > 0) {
       writePlot(
         dir,
@@ -173,13 +245,14 @@ export function writeReport(
           xLabel: powerLabel ?? sweepParam,
           yLabel: 'final score',
           logX: prefersLogX(band.map((p) => p.x)),
+          seeds,
         }),
         files,
       );
       lines.push(
         '![specified and intended score against optimization power](power.png)',
         '',
-        `Lines: mean over seeds; band: min–max over seeds. SVG: [power.svg](power.svg).`,
+        "Thick lines: mean over seeds, with its 95% bootstrap band; thin lines: each seed; dashed: the controls' intended score. SVG: [power.svg](power.svg).",
         '',
       );
     }
@@ -187,15 +260,25 @@ export function writeReport(
 
   // Learning curves at the highest power, where the gap is widest.
   const top = powers[powers.length - 1];
-  const curveRuns = done.filter((r) => (r.sweepValue ?? undefined) === top);
-  const steps = stepCurves(store, curveRuns.length > 0 ? curveRuns : runs);
-  if (steps.length > 0) {
+  const atTop = (list: readonly RunRecord[]) => list.filter((r) => (r.sweepValue ?? undefined) === top);
+  const curveRuns = atTop(done);
+  const seeds = stepPoints(store, curveRuns.length > 0 ? curveRuns : runs);
+  if (seeds.length > 0) {
+    const points = [
+      ...seeds,
+      ...controlRuns.flatMap((c) => stepPoints(store, atTop(c.runs), ` (control ${c.arm})`)),
+    ];
     lines.push(`## Against training steps${top !== undefined ? ` (${sweepParam} = ${top})` : ''}`, '');
-    writePlot(dir, 'steps', curveSvg(steps, { xLabel: 'training step', yLabel: 'score' }), files);
+    writePlot(
+      dir,
+      'steps',
+      curveSvg(bandOverSeeds(points), { xLabel: 'training step', yLabel: 'score', seeds }),
+      files,
+    );
     lines.push(
       '![specified and intended score against training steps](steps.png)',
       '',
-      'SVG: [steps.svg](steps.svg).',
+      "Thick lines: mean over seeds, band: min–max over seeds; thin lines: each seed; dashed: the controls' intended score. SVG: [steps.svg](steps.svg).",
       '',
     );
   }
@@ -206,7 +289,7 @@ export function writeReport(
   if (figureRun && figures.length > 0) {
     lines.push(`## Figures (run ${figureRun.id}, seed ${figureRun.seed})`, '');
     for (const figure of figures) {
-      const base = figure.name.replace(/\.svg$/, '').replace(/[^\w.-]/g, '_');
+      const base = safeName(figure.name.replace(/\.svg$/, ''));
       writePlot(dir, base, figure.data.toString('utf8'), files);
       lines.push(`![${base}](${base}.png)`, '', `SVG: [${base}.svg](${base}.svg).`, '');
     }
@@ -235,5 +318,72 @@ export function writeReport(
   const markdown = join(dir, 'README.md');
   writeFileSync(markdown, lines.join('\n'));
   files.unshift(markdown);
-  return { dir, markdown, files, checks };
+  const html = join(dir, 'index.html');
+  writeFileSync(html, markdownToHtml(lines, `${experiment?.title ?? experimentId} — ${title}`));
+  files.push(html);
+  return { dir, markdown, files, checks, evidence };
+}
+
+/** A file or folder name from a stored name: no separators, no dot-dot, nothing but [\w.-]. */
+export function safeName(name: string): string {
+  const cleaned = name.replace(/[^\w.-]/g, '_').replace(/^\.+/, '_');
+  return cleaned.length > 0 ? cleaned.slice(0, 120) : '_';
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function inlineHtml(text: string): string {
+  return escapeHtml(text)
+    .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
+    .replace(/`([^`]+)`/g, '<code>$1</code>')
+    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, '<a href="$2">$1</a>');
+}
+
+/** The report's Markdown (the subset it writes: headings, tables, lists, images, code) as one HTML page. */
+export function markdownToHtml(lines: readonly string[], title: string): string {
+  const out: string[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i];
+    if (line.startsWith('```')) {
+      const code: string[] = [];
+      for (i++; i < lines.length && !lines[i].startsWith('```'); i++) code.push(lines[i]);
+      out.push(`<pre><code>${escapeHtml(code.join('\n'))}</code></pre>`);
+      i++;
+      continue;
+    }
+    if (line.startsWith('|')) {
+      const rows: string[][] = [];
+      for (; i < lines.length && lines[i].startsWith('|'); i++) {
+        rows.push(
+          lines[i]
+            .slice(2, -2)
+            .split(/ (?<!\\)\| /)
+            .map((c) => c.replace(/\\\|/g, '|')),
+        );
+      }
+      const [head, , ...body] = rows;
+      out.push(
+        `<table><thead><tr>${head.map((c) => `<th>${inlineHtml(c)}</th>`).join('')}</tr></thead><tbody>${body
+          .map((r) => `<tr>${r.map((c) => `<td>${inlineHtml(c)}</td>`).join('')}</tr>`)
+          .join('')}</tbody></table>`,
+      );
+      continue;
+    }
+    const heading = /^(#{1,3}) (.*)$/.exec(line);
+    const image = /^!\[([^\]]*)\]\(([^)]+)\.png\)$/.exec(line);
+    if (heading) out.push(`<h${heading[1].length}>${inlineHtml(heading[2])}</h${heading[1].length}>`);
+    else if (image)
+      out.push(`<figure><img src="${escapeHtml(image[2])}.svg" alt="${escapeHtml(image[1])}"></figure>`);
+    else if (line.startsWith('- ')) out.push(`<li>${inlineHtml(line.slice(2))}</li>`);
+    else if (line.trim()) out.push(`<p>${inlineHtml(line)}</p>`);
+    i++;
+  }
+  const style =
+    'body{font-family:DejaVu Sans,Arial,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}' +
+    'table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:left}' +
+    'img{max-width:100%}pre{background:#f6f6f6;padding:8px;overflow:auto}';
+  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${style}</style></head><body>\n${out.join('\n')}\n</body></html>\n`;
 }

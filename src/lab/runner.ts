@@ -118,10 +118,24 @@ export function jobLabel(
 
 /** Records the plan's runs as one batch and executes them. */
 export async function runPlan(plan: RunPlan, options: ExecuteOptions): Promise<BatchOutcome> {
+  const { batch, jobs } = recordPlan(plan, options.store);
+  const outcomes = await executeJobs(jobs, options, plan.sweep?.param);
+  return { batch, outcomes, interrupted: outcomes.some((o) => o.status === 'interrupted') };
+}
+
+/**
+ * Records the plan's runs as one queued batch (a control arm of `control.parent` when given)
+ * and returns the jobs that execute them.
+ */
+export function recordPlan(
+  plan: RunPlan,
+  store: LabStore,
+  control?: { arm: string; parent: number },
+): { batch: number; jobs: Job[] } {
   const points = planPoints(plan);
-  const batch = options.store.createBatch(plan.experiment.id, plan.command);
+  const batch = store.createBatch(plan.experiment.id, plan.command, control);
   const version = codeVersion();
-  const ids = options.store.createRuns(
+  const ids = store.createRuns(
     points.map((p) => ({
       batch,
       experiment: plan.experiment.id,
@@ -133,9 +147,7 @@ export async function runPlan(plan: RunPlan, options: ExecuteOptions): Promise<B
       codeVersion: version,
     })),
   );
-  const jobs = points.map((p, i) => ({ id: ids[i], experiment: plan.experiment, ...p }));
-  const outcomes = await executeJobs(jobs, options, plan.sweep?.param);
-  return { batch, outcomes, interrupted: outcomes.some((o) => o.status === 'interrupted') };
+  return { batch, jobs: points.map((p, i) => ({ id: ids[i], experiment: plan.experiment, ...p })) };
 }
 
 /** Reruns stored runs under their own ids (metrics cleared first), with their stored config and seed. */

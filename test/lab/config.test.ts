@@ -52,6 +52,7 @@ describe('config overrides', () => {
       fail: false,
       yieldEvery: 0,
       agent: { alpha: 0.5 },
+      cap: 10,
     });
     expect(resolveConfig(counter, { quick: true }).steps).toBe(5);
     expect(resolveConfig(counter, { quick: true, file })).toMatchObject({ steps: 7, agent: { alpha: 0.1 } });

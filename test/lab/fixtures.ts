@@ -1,7 +1,8 @@
 /**
  * A small experiment for the lab's tests: a counter whose specified score grows with its
  * `steps` while the intended score saturates, so every number is known by hand.
- * Specified at the end = steps; intended = min(steps, 10); intendedBest = 10.
+ * Specified at the end = steps; intended = min(steps, cap); intendedBest = cap (10 by default).
+ * Control `no-cap`: intended keeps pace with specified, so the claimed gap vanishes.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,13 +22,14 @@ export const counter = defineExperiment({
     /** Yields to the event loop every step, so an abort can land mid-run. */
     yieldEvery: z.number().int().min(0).default(0),
     agent: z.strictObject({ alpha: z.number().min(0).max(1).default(0.5) }).prefault({}),
+    cap: z.number().int().min(1).default(10),
   }),
   quick: { steps: 5 },
   power: { param: 'steps', label: 'steps', values: [5, 20, 40], quick: [5, 20] },
   async run(config, ctx) {
     for (let t = 1; t <= config.steps; t++) {
       ctx.log(t, SPECIFIED, t);
-      ctx.log(t, INTENDED, Math.min(t, 10));
+      ctx.log(t, INTENDED, Math.min(t, config.cap));
       ctx.log(t, 'noise', ctx.rng.next());
       ctx.progress(t, config.steps);
       if (config.yieldEvery > 0 && t % config.yieldEvery === 0) await new Promise((r) => setTimeout(r, 1));
@@ -41,13 +43,15 @@ export const counter = defineExperiment({
     );
     return {
       specified: config.steps,
-      intended: Math.min(config.steps, 10),
-      intendedBest: 10,
+      intended: Math.min(config.steps, config.cap),
+      intendedBest: config.cap,
       summary: { firstDraw: ctx.rng.derive('x').next() },
     };
   },
+  controls: [{ name: 'no-cap', why: 'intended follows specified', override: { cap: 1_000_000 } }],
   check(result) {
-    return [atLeast('gap at the highest power', (result.intendedBest ?? 0) - result.intended, 0)];
+    // At the highest power (20 or 40 steps) the gap is 10 or 30: 5 separates it from no gap.
+    return [atLeast('specified - intended at the highest power', result.specified - result.intended, 5)];
   },
 });
 

@@ -73,11 +73,14 @@ describe('reports', () => {
       'steps.png',
       'figure.svg',
       'figure.png',
+      'index.html',
     ]);
     const markdown = readFileSync(written.markdown, 'utf8');
     expect(markdown).toMatch(/## Figures \(run \d+, seed 0\)\n\n!\[figure\]\(figure\.png\)/);
     expect(markdown).toContain(counter.claim);
-    expect(markdown).toContain('| gap at the highest power | 0 | >= 0 | pass |');
+    // No control batch here: the check cannot be informative, so the verdict is 'fails'.
+    expect(markdown).toContain('| specified - intended at the highest power | 10 | [10, 10] | >= 5 | 2/2 | - | pass (uninformative) |');
+    expect(markdown).toContain('## Verdict: fails');
     // steps = 20 gives specified 20 and intended 10 on both seeds: mean ± sd.
     expect(markdown).toContain('| 20 | 2 | 20 ± 0 | 10 ± 0 | 0 ± 0 |');
     expect(markdown).toContain('![specified and intended score against optimization power](power.png)');

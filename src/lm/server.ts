@@ -522,12 +522,27 @@ export function createLmServer(model: LocalLanguageModel, options: ServerOptions
     return { id, object: 'chat.completion', created, model: model.id, choices, usage };
   });
 
+  // While draining, every response asks the client to close its connection, so close() need not wait.
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
+
   app.drain = async (graceMs: number) => {
     draining = true;
-    const deadline = Date.now() + graceMs;
-    while (inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    const settle = async (ms: number) => {
+      const deadline = Date.now() + ms;
+      while (inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    };
+    await settle(graceMs);
     for (const c of inFlight) c.abort(new Error('server shutting down'));
-    await app.close();
+    await settle(1000);
+    // Connections still open after a second (a client that never reads) are cut.
+    const cut = setTimeout(() => app.server.closeAllConnections(), 1000);
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(cut);
+    }
   };
 
   return app;

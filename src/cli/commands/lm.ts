@@ -9,6 +9,7 @@ import {
   type EvalReport,
   evaluateOnCorpus,
   getCorpus,
+  isLoopback,
   type LanguageModel,
   type LmTrainConfig,
   loadLocalModel,
@@ -246,28 +247,115 @@ export function registerLmCommands(program: Command, io: CliIo): void {
   program
     .command('serve <checkpoint>')
     .description(
-      'serve a checkpoint as an OpenAI-compatible API (/v1/models, /v1/completions, /v1/chat/completions)',
+      'serve a checkpoint as an OpenAI-compatible API (/v1/models, /v1/completions, /v1/chat/completions, ' +
+        'stream: true); loopback only unless --host says otherwise',
     )
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--host <host>', 'address to listen on (0.0.0.0 = every interface: set --api-key)', '127.0.0.1')
     .option('--port <n>', 'port (0 = any free one)', '8000')
-    .action(async (checkpoint: string, flags: { host: string; port: string }) => {
-      const { lm: model, corpus } = await loadLocalModel(checkpoint);
-      const app = createLmServer(model, { promptFor: corpus?.promptFor, defaultStop: corpus?.stop });
-      const address = await app.listen({
-        host: flags.host,
-        port: parseInteger(flags.port, '--port', 0, 65535),
-      });
-      io.out(
-        `serving model '${model.id}' at ${address}/v1 (${activeBackend()?.path ?? 'unknown'} backend); Ctrl-C stops\n`,
-      );
-      await new Promise<void>((done) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void app.close().then(done);
+    .option('--api-key <key>', 'require Authorization: Bearer <key> (default: $ALIGNLAB_API_KEY, else none)')
+    .option('--model-alias <name...>', "more model names this model answers to ('*' = any)")
+    .option('--max-tokens-cap <n>', "largest max_tokens a request may ask (default: the model's context)")
+    .option('--max-choices <n>', 'largest prompts x n in one request', '64')
+    .option('--concurrency <n>', 'requests generating at once (they take turns token by token)', '4')
+    .option('--queue <n>', 'requests waiting beyond those; more get 429 + Retry-After', '32')
+    .option('--drain-seconds <x>', 'on SIGTERM/SIGINT, how long in-flight requests may finish', '3')
+    .action(
+      async (
+        checkpoint: string,
+        flags: {
+          host: string;
+          port: string;
+          apiKey?: string;
+          modelAlias?: string[];
+          maxTokensCap?: string;
+          maxChoices: string;
+          concurrency: string;
+          queue: string;
+          drainSeconds: string;
+        },
+      ) => {
+        const port = parseInteger(flags.port, '--port', 0, 65535);
+        const host = flags.host.trim();
+        if (host === '' || /[\s/]/.test(host))
+          throw new UserInputError(`'${flags.host}' is not a host name or address`, '--host');
+        const limits = {
+          maxTokensCap:
+            flags.maxTokensCap === undefined
+              ? undefined
+              : parseInteger(flags.maxTokensCap, '--max-tokens-cap', 1, 1_000_000_000),
+          maxChoices: parseInteger(flags.maxChoices, '--max-choices', 1, 4096),
+          concurrency: parseInteger(flags.concurrency, '--concurrency', 1, 256),
+          queueLimit: parseInteger(flags.queue, '--queue', 0, 100_000),
         };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
-    });
+        const drainMs = 1000 * parseNumber(flags.drainSeconds, '--drain-seconds', 0, 600);
+        const apiKey = flags.apiKey ?? (process.env.ALIGNLAB_API_KEY || undefined);
+        const { lm: model, corpus } = await loadLocalModel(checkpoint);
+        const app = createLmServer(model, {
+          promptFor: corpus?.promptFor,
+          defaultStop: corpus?.stop,
+          apiKey,
+          modelAliases: flags.modelAlias,
+          ...limits,
+        });
+        try {
+          await app.listen({ host, port });
+        } catch (error) {
+          await app.close().catch(() => {});
+          throw listenError(error, host, port);
+        }
+        const bound = app.server.address();
+        const address =
+          bound && typeof bound === 'object'
+            ? `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`
+            : String(bound);
+        io.out(
+          `serving model '${model.id}' at ${address}/v1 (${activeBackend()?.path ?? 'unknown'} backend; ` +
+            `max_tokens <= ${limits.maxTokensCap ?? model.contextLength}, prompts x n <= ${limits.maxChoices}` +
+            `${apiKey ? ', API key required' : ''}); Ctrl-C stops\n`,
+        );
+        if (!isLoopback(host)) {
+          io.err(
+            `alignlab: warning: listening on ${host}, reachable from other machines` +
+              `${apiKey ? '' : ' with no API key (anyone who can reach it can use it; set --api-key)'}\n`,
+          );
+        }
+        await new Promise<void>((done) => {
+          let stopping = false;
+          const stop = (signal: NodeJS.Signals) => {
+            if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143);
+            stopping = true;
+            io.err(`alignlab: ${signal}: finishing requests in flight (at most ${drainMs / 1000} s)\n`);
+            void app.drain(drainMs).finally(() => {
+              process.off('SIGINT', stop);
+              process.off('SIGTERM', stop);
+              done();
+            });
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+        });
+        model.model.dispose();
+      },
+    );
+}
+
+/** Why the server could not listen, in one line that names the flag. */
+function listenError(error: unknown, host: string, port: number): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return new UserInputError(
+      `port ${port} on ${host} is in use (choose another, or 0 for any free one)`,
+      '--port',
+    );
+  if (code === 'EACCES')
+    return new UserInputError(
+      `not allowed to listen on port ${port} (ports below 1024 need privileges)`,
+      '--port',
+    );
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EADDRNOTAVAIL' || code === 'EINVAL')
+    return new UserInputError(
+      `cannot listen on '${host}' (${code}: not an address of this machine)`,
+      '--host',
+    );
+  return error as Error;
 }

@@ -31,11 +31,11 @@ import { GridWorld } from '../grid/world.js';
 
 /** Interior rows and columns of every level (the board adds a wall border). */
 export const COIN_RUN_ROWS = 5;
-export const COIN_RUN_COLS = 11;
+export const COIN_RUN_COLS = 9;
 const ROWS = COIN_RUN_ROWS + 2;
 const COLS = COIN_RUN_COLS + 2;
-/** Step limit: about three times the longest corridor (11 columns + 2 rows per shift). */
-const MAX_STEPS = 50;
+/** Step limit: room to explore (a random walk must find the coin now and then to learn at all). */
+const MAX_STEPS = 60;
 
 const code = (ch: string) => ch.charCodeAt(0);
 const WALL = code('#');
@@ -212,11 +212,11 @@ export const coinRun = defineWorld({
   create: ({ variant, params: p }) => new CoinRun(p, variant === 'test'),
   tour: {
     safe: {
-      actions: 'rdrrrrrrrrr',
+      actions: 'rrddrrrrrr',
       note: 'training level (seed 0): follow the corridor to the coin at its end',
     },
     gaming: {
-      actions: `rrrurrrrdrrdr${'n'.repeat(37)}`,
+      actions: `rrddrrrrrr${'n'.repeat(50)}`,
       variant: 'test',
       seed: 0,
       note: 'test level (seed 0): the same kind of run reaches the end and passes the coin in its alcove',

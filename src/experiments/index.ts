@@ -2,6 +2,7 @@
 import { absentSupervisorExperiment } from './absent-supervisor.js';
 import { boatRaceExperiment } from './boat-race.js';
 import { confidentLiarExperiment } from './confident-liar.js';
+import { conveyorBeltExperiment } from './conveyor-belt.js';
 import { distributionalShiftExperiment } from './distributional-shift.js';
 import { dpoVsPpoExperiment } from './dpo-vs-ppo.js';
 import { friendFoeExperiment } from './friend-foe.js';
@@ -25,6 +26,7 @@ export const experiments: readonly Experiment<unknown>[] = [
   absentSupervisorExperiment,
   safeInterruptibilityExperiment,
   sideEffectsSokobanExperiment,
+  conveyorBeltExperiment,
   whiskyGoldExperiment,
   islandNavigationExperiment,
   rocksDiamondsExperiment,

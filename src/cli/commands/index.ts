@@ -8,6 +8,7 @@ import { registerLabCommands } from './lab.js';
 import { registerLmCommands } from './lm.js';
 import { registerNnCommands } from './nn.js';
 import { registerPrefsCommands } from './prefs.js';
+import { registerReproduceCommand } from './reproduce.js';
 
 /** One area's commands. Each file in this folder exports one of these; main.ts mounts them all. */
 export type RegisterCommands = (program: Command, io: CliIo) => void;
@@ -15,6 +16,7 @@ export type RegisterCommands = (program: Command, io: CliIo) => void;
 export const commandModules: RegisterCommands[] = [
   registerEnvCommands,
   registerLabCommands,
+  registerReproduceCommand,
   registerAgentCommands,
   registerPrefsCommands,
   registerNnCommands,

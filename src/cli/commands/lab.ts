@@ -1,11 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { Piscina } from 'piscina';
 import { choicesHint, UserInputError } from '../../core/errors.js';
 import { defaultRegistry } from '../../experiments/registry.js';
-import type { ClaimCheck, Experiment, SweepValue } from '../../experiments/types.js';
+import type { SweepValue } from '../../experiments/types.js';
 import {
   type LabBenchRow,
   metricsWriteThroughput,
@@ -14,9 +11,8 @@ import {
 } from '../../lab/bench.js';
 import { mergeConfigSources, parseOverride } from '../../lab/config.js';
 import { reporterFor } from '../../lab/progress.js';
-import { DEFAULT_REPORT_ROOT, formatNumber, writeReport } from '../../lab/report.js';
+import { formatNumber, writeReport } from '../../lab/report.js';
 import {
-  createWorkerPool,
   defaultWorkers,
   type JobOutcome,
   poolAvailable,
@@ -25,7 +21,7 @@ import {
   type SweepSpec,
 } from '../../lab/runner.js';
 import { LabStore, RUN_STATUSES, type RunRecord, type RunStatus, resolveDbPath } from '../../lab/store.js';
-import { alignmentGap, checkClaim, seedResults } from '../../lab/summary.js';
+import { alignmentGap } from '../../lab/summary.js';
 import { ExitCode } from '../exit-code.js';
 import { interruptible } from '../interrupt.js';
 import type { CliIo } from '../io.js';
@@ -40,22 +36,22 @@ function parseInteger(text: string, flag: string, min: number, max: number): num
   return Number(text);
 }
 
-interface SeedFlags {
+export interface SeedFlags {
   seeds?: string;
   firstSeed?: string;
 }
 
-function seedList(flags: SeedFlags, fallback: number): number[] {
+export function seedList(flags: SeedFlags, fallback: number): number[] {
   const count = flags.seeds === undefined ? fallback : parseInteger(flags.seeds, '--seeds', 1, 10_000);
   const first = flags.firstSeed === undefined ? 0 : parseInteger(flags.firstSeed, '--first-seed', 0, 2 ** 31);
   return Array.from({ length: count }, (_, i) => first + i);
 }
 
-function workerCount(text: string | undefined, jobs: number): number {
+export function workerCount(text: string | undefined, jobs: number): number {
   return text === undefined ? defaultWorkers(jobs) : parseInteger(text, '--workers', 0, 256);
 }
 
-function openStore(db?: string): LabStore {
+export function openStore(db?: string): LabStore {
   return LabStore.open(resolveDbPath(db));
 }
 
@@ -78,10 +74,10 @@ function parseSweep(text: string): SweepSpec {
   return { param: key, values };
 }
 
-const interruptNotice = 'marking open runs interrupted (resume with `alignlab run --resume`)';
+export const interruptNotice = 'marking open runs interrupted (resume with `alignlab run --resume`)';
 
 /** 0 when every run finished, 130 when interrupted, 1 when a run failed. */
-function exitCodeOf(outcomes: readonly JobOutcome[]): number {
+export function exitCodeOf(outcomes: readonly JobOutcome[]): number {
   if (outcomes.some((o) => o.status === 'interrupted')) return 130;
   return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
 }
@@ -445,137 +441,6 @@ function reportCommand(program: Command, io: CliIo): void {
     });
 }
 
-interface Reproduction {
-  id: string;
-  claim: string;
-  specified: number;
-  intended: number;
-  gap: number | undefined;
-  checks: ClaimCheck[];
-  report: string;
-  outcomes: JobOutcome[];
-}
-
-async function reproduceOne(
-  io: CliIo,
-  store: LabStore,
-  experiment: Experiment,
-  flags: SeedFlags & { quick?: boolean; workers?: string; out?: string },
-  signal: AbortSignal,
-  pool: Piscina | undefined,
-): Promise<Reproduction> {
-  const raw = mergeConfigSources(experiment, { quick: flags.quick });
-  const power = experiment.power;
-  const sweep = power
-    ? { param: power.param, values: (flags.quick && power.quick) || power.values }
-    : undefined;
-  const seeds = seedList(flags, 3);
-  const runs = seeds.length * (sweep?.values.length ?? 1);
-  const outcome = await runPlan(
-    { experiment, raw, seeds, sweep, command: `reproduce ${experiment.id}${flags.quick ? ' --quick' : ''}` },
-    { store, workers: pool ? pool.options.maxThreads : 0, pool, reporter: reporterFor(io, runs), signal },
-  );
-  const records = store.listRuns({ batch: outcome.batch });
-  const { result, checks } = checkClaim(experiment, seedResults(records));
-  const report = outcome.interrupted
-    ? ''
-    : writeReport(
-        store,
-        defaultRegistry,
-        { experiment: experiment.id, batch: outcome.batch },
-        join(flags.out ?? DEFAULT_REPORT_ROOT, experiment.id),
-      ).markdown;
-  return {
-    id: experiment.id,
-    claim: experiment.claim,
-    specified: result.specified,
-    intended: result.intended,
-    gap: alignmentGap(result),
-    checks,
-    report,
-    outcomes: outcome.outcomes,
-  };
-}
-
-function reproduceCommand(program: Command, io: CliIo): void {
-  program
-    .command('reproduce [ids...]')
-    .description('run named reproductions (all by default), check their claims, write their reports')
-    .option('--quick', 'quick configs (seconds each)')
-    .option('--seeds <n>', 'seeds per point', '3')
-    .option('--first-seed <s>', 'first seed (seeds are s, s+1, ...)')
-    .option('--workers <n>', 'worker threads (0 = in-process)')
-    .option('--json', 'print a JSON list of {id, claim, specified, intended, checks}')
-    .option('--out <dir>', 'report root (default reports/)')
-    .option('--db <file>', 'store file (default $ALIGNLAB_DB or .alignlab/lab.db)')
-    .action(
-      async (
-        ids: string[],
-        flags: SeedFlags & { quick?: boolean; workers?: string; json?: boolean; out?: string; db?: string },
-      ) => {
-        const experiments = (ids.length ? ids : defaultRegistry.ids()).map((id) => defaultRegistry.get(id));
-        const store = openStore(flags.db);
-        const results: Reproduction[] = [];
-        // One pool for all experiments, so the workers load the registry once.
-        const workers = workerCount(flags.workers, availableParallelism());
-        const pool = workers > 0 ? createWorkerPool(workers) : undefined;
-        try {
-          await interruptible(io, interruptNotice, async (signal) => {
-            for (const experiment of experiments) {
-              if (signal.aborted) break;
-              results.push(await reproduceOne(io, store, experiment, flags, signal, pool));
-            }
-          });
-        } finally {
-          await pool?.destroy().catch(() => {});
-          store.close();
-        }
-        if (flags.json) {
-          const list = results.map((r) => ({
-            id: r.id,
-            claim: r.claim,
-            specified: r.specified,
-            intended: r.intended,
-            checks: r.checks,
-          }));
-          io.out(`${JSON.stringify(list, null, 2)}\n`);
-        } else {
-          io.out(
-            textTable(
-              ['experiment', 'claim', 'specified', 'intended', 'gap', 'check'],
-              results.map((r) => {
-                const passed = r.checks.filter((c) => c.passed).length;
-                return [
-                  r.id,
-                  r.claim.length > 72 ? `${r.claim.slice(0, 71)}…` : r.claim,
-                  formatNumber(r.specified),
-                  formatNumber(r.intended),
-                  formatNumber(r.gap),
-                  `${passed === r.checks.length ? 'pass' : 'FAIL'} ${passed}/${r.checks.length}`,
-                ];
-              }),
-            ),
-          );
-          for (const r of results) {
-            for (const c of r.checks.filter((x) => !x.passed)) {
-              io.out(
-                `${r.id}: check '${c.name}' failed: ${formatNumber(c.value)} (expected ${c.expected})\n`,
-              );
-            }
-          }
-          const reports = results.filter((r) => r.report).map((r) => r.report);
-          if (reports.length) io.out(`reports: ${reports.join(', ')}\n`);
-        }
-        const allOutcomes = results.flatMap((r) => r.outcomes);
-        const code =
-          exitCodeOf(allOutcomes) ||
-          (results.length < experiments.length ? 130 : 0) ||
-          (results.some((r) => r.checks.some((c) => !c.passed)) ? 1 : 0);
-        if (code !== 0) throw new ExitCode(code);
-      },
-    );
-}
-
 function experimentsCommand(program: Command, io: CliIo): void {
   program
     .command('experiments')
@@ -654,7 +519,6 @@ export function registerLabCommands(program: Command, io: CliIo): void {
   benchCommand(program, io);
   experimentsCommand(program, io);
   runCommand(program, io);
-  reproduceCommand(program, io);
   runsCommand(program, io);
   reportCommand(program, io);
 }

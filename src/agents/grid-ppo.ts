@@ -11,7 +11,7 @@
  * step on a batch of 64 ≈ 1.8 ms, so the 30k environment steps and ~4 passes of gradients a
  * quick CoinRun run needs would take tens of seconds; on typed arrays, with the sparse first
  * layer, a forward is a few µs. The math is the standard one; `test/agents/grid-ppo.test.ts`
- * checks the gradients against finite differences.
+ * checks the MLP's backward pass against finite differences.
  *
  * Optimization power: `steps` (environment steps).
  */
@@ -41,7 +41,7 @@ export const gridPpoConfig = z.strictObject({
    */
   advantage_floor: z.number().min(0).max(1e6).default(1),
   /** Units in each hidden layer. */
-  hidden: z.number().int().min(1).max(1024).default(32),
+  hidden: z.number().int().min(1).max(1024).default(16),
   /** Crop half-sizes: the agent sees (2·rows+1) × (2·cols+1) cells around itself. */
   viewRows: z.number().int().min(0).max(20).default(2),
   viewCols: z.number().int().min(0).max(20).default(3),
@@ -102,7 +102,7 @@ export class EgocentricCrop {
  * inputs → tanh(hidden) → tanh(hidden) → outputs, with a sparse binary input layer. One
  * sample at a time: `forward` keeps its activations for the `backward` that follows it.
  */
-class Mlp {
+export class Mlp {
   readonly params: Float64Array;
   readonly grads: Float64Array;
   readonly out: Float64Array;

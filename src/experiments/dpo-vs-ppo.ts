@@ -2,12 +2,14 @@
  * DPO against PPO on one preference dataset (Rafailov et al. 2023, their Figure 2 transposed
  * from IMDb sentiment to arithmetic): the reward–KL frontier. Pairs of SFT samples are
  * labelled by a rater over the gold utility; DPO trains on them directly for several β; PPO
- * optimizes a reward model trained on the same pairs for several KL coefficients. As in the
- * paper, every run is measured at several points along its training (each a point of the
- * plane): gold reward (mean `arithmeticUtility` of samples on held-out prompts, the same
+ * optimizes a reward model trained on the same pairs for several KL coefficients; PPO on the
+ * gold utility itself (several KL coefficients) draws the envelope of what the KL can buy, as
+ * the paper's "PPO-GT". As in the paper, every run is measured at several points along its
+ * training: gold reward (mean `arithmeticUtility` of samples on held-out prompts, the same
  * random numbers for every policy) and KL from the SFT reference (mean sequence log-ratio of
  * those samples). A method's frontier is the upper-left envelope of its points; the claim
- * compares the two envelopes over the KL range both reach.
+ * compares DPO's and PPO-on-the-learned-RM's envelopes over the KL range both reach, with a
+ * 95% interval from resampling the held-out prompts.
  *
  * Specified = each method's own objective is different, so the headline pair is DPO's best
  * point: its implicit-reward accuracy on the training batch (specified) and its gold reward
@@ -16,12 +18,13 @@
 import { z } from 'zod';
 import { DpoConfigSchema, trainDpo } from '../align/dpo.js';
 import { PpoConfigSchema, trainPpo } from '../align/ppo.js';
-import { trainRewardModel } from '../align/reward-model.js';
+import { type RewardScorer, trainRewardModel } from '../align/reward-model.js';
 import { sampleRollouts, sequenceKl } from '../align/rollout.js';
-import { trainingView } from '../feedback/preference-data.js';
-import { arithmeticUtility } from '../lm/corpora/arithmetic.js';
+import { type TrainingPair, trainingView } from '../feedback/preference-data.js';
+import { arithmeticUtility, scoreArithmeticCompletion } from '../lm/corpora/arithmetic.js';
 import type { Transformer } from '../nn/index.js';
 import { atLeast, mean } from './checks.js';
+import { truthAgreement } from './overoptimization.js';
 import {
   linesSvg,
   MAX_NEW_TOKENS,
@@ -32,12 +35,14 @@ import {
   sftSchema,
   simulatedRater,
 } from './text-policy.js';
-import { defineExperiment, INTENDED, SPECIFIED } from './types.js';
+import { defineExperiment, INTENDED, type SeedResult, SPECIFIED } from './types.js';
 
 const config = z.strictObject({
   sft: sftSchema,
   rater: raterSchema,
   pairs: z.number().int().min(10).max(100_000).default(1500),
+  /** Share of DPO's pairs whose labels are swapped at random (the control: DPO without the preferences). */
+  dpoLabelNoise: z.number().min(0).max(0.5).default(0),
   rewardEpochs: z.number().int().min(1).max(100).default(3),
   dpoBetas: z.array(z.number().positive()).min(1).default([0.1, 0.3, 1, 3]),
   dpo: DpoConfigSchema.omit({ beta: true })
@@ -46,7 +51,10 @@ const config = z.strictObject({
       learningRate: z.number().positive().default(1e-4),
     })
     .prefault({}),
+  /** KL coefficients of PPO on the learned reward model. */
   klCoefs: z.array(z.number().min(0)).min(1).default([0.02, 0.05, 0.2, 0.5]),
+  /** KL coefficients of PPO on the gold utility (the envelope; empty: none). */
+  goldKlCoefs: z.array(z.number().min(0)).default([0.02, 0.05, 0.2, 0.5]),
   ppo: PpoConfigSchema.omit({ klCoef: true, maxNewTokens: true })
     .extend({ steps: z.number().int().min(1).default(60), learningRate: z.number().positive().default(1e-4) })
     .prefault({}),
@@ -55,7 +63,10 @@ const config = z.strictObject({
   evalPrompts: z.number().int().min(10).max(1500).default(300),
   /** Samples per held-out prompt; every policy is sampled with the same random numbers. */
   evalSamples: z.number().int().min(1).max(16).default(4),
+  /** Resamples of the held-out prompts for the interval of the frontier gap. */
+  bootstrap: z.number().int().min(20).max(10_000).default(400),
 });
+type Config = z.output<typeof config>;
 
 export interface FrontierPoint {
   kl: number;
@@ -122,12 +133,81 @@ export function checkpointSteps(steps: number, checkpoints: number): Set<number>
   return new Set(Array.from({ length: n }, (_, i) => Math.round((steps * (i + 1)) / n)));
 }
 
+/** A measured policy: gold and KL per held-out prompt (each the mean over that prompt's samples). */
+export interface MeasuredPolicy {
+  gold: Float64Array;
+  kl: Float64Array;
+}
+
+/** The (KL, gold) point of a measured policy over the prompts `indices` (with repeats: a resample). */
+export function pointOn(policy: MeasuredPolicy, indices: readonly number[]): FrontierPoint {
+  let kl = 0;
+  let gold = 0;
+  for (const i of indices) {
+    kl += policy.kl[i];
+    gold += policy.gold[i];
+  }
+  return { kl: Math.max(0, kl / indices.length), gold: gold / indices.length };
+}
+
+export interface FrontierComparison {
+  /** DPO's frontier minus PPO-on-the-learned-RM's, mean over KL budgets in [0, range]. */
+  gap: number;
+  /** The smaller of the two methods' largest KLs. */
+  range: number;
+  /** PPO-on-gold's frontier minus the SFT gold over the same budgets: what the KL can buy (NaN without gold runs). */
+  envelopeGain: number;
+}
+
+/** The two frontiers compared over the KL range both reach, and the gold envelope over that range. */
+export function compareFrontiers(
+  sft: FrontierPoint,
+  dpo: readonly FrontierPoint[],
+  ppo: readonly FrontierPoint[],
+  gold: readonly FrontierPoint[],
+  grid = 50,
+): FrontierComparison {
+  const { gap, range } = frontierGap([sft, ...dpo], [sft, ...ppo], grid);
+  if (gold.length === 0 || !(range > 0)) return { gap, range, envelopeGain: Number.NaN };
+  const envelope = paretoFrontier([sft, ...gold]);
+  const gains = Array.from(
+    { length: grid + 1 },
+    (_, i) => goldWithin(envelope, (range * i) / grid) - sft.gold,
+  );
+  return { gap, range, envelopeGain: mean(gains) };
+}
+
+/** A summary number as stored (JSON turns NaN into null): anything not finite is NaN. */
+function finite(x: unknown): number {
+  return typeof x === 'number' && Number.isFinite(x) ? x : Number.NaN;
+}
+
+/** Standard deviation (n − 1). */
+function sd(values: readonly number[]): number {
+  const m = mean(values);
+  return Math.sqrt(values.reduce((s, x) => s + (x - m) ** 2, 0) / Math.max(1, values.length - 1));
+}
+
+/**
+ * Seeds pooled: the mean gap and its standard error (each seed's bootstrap SE, independent
+ * seeds), the lower end of its 95% interval, and that lower end as a share of the gold envelope's
+ * gain — how much of what the KL can buy DPO may lose to PPO, at worst.
+ */
+export function pooledGap(runs: readonly { result: { summary?: Record<string, number> } }[]) {
+  const get = (key: string) => runs.map((r) => finite(r.result.summary?.[key]));
+  const gap = mean(get('frontierGapDpoMinusPpo'));
+  const se = Math.sqrt(get('frontierGapSe').reduce((s, x) => s + x * x, 0)) / runs.length;
+  const lower = gap - 1.96 * se;
+  const envelope = mean(get('envelopeGain'));
+  return { gap, se, lower, envelope, lowerShare: envelope > 0 ? lower / envelope : Number.NaN };
+}
+
 export const dpoVsPpoExperiment = defineExperiment({
   id: 'dpo-vs-ppo',
   title: 'DPO vs PPO: the reward–KL frontier (Rafailov et al. 2023)',
   claim:
-    'On the same preference data, DPO reaches at least the gold reward PPO reaches at matched KL from the ' +
-    'reference: its frontier dominates.',
+    'On the same preference data, DPO reaches at least the gold reward PPO on the learned reward model reaches at ' +
+    'matched KL from the reference (Rafailov et al., fig. 2), both below PPO on the gold reward.',
   config,
   quick: {
     // The SFT config of overoptimization's quick mode: one worker trains it once for both.
@@ -136,13 +216,22 @@ export const dpoVsPpoExperiment = defineExperiment({
     dpoBetas: [0.3, 3],
     dpo: { steps: 30 },
     klCoefs: [0.05, 0.5],
+    goldKlCoefs: [0.05],
     ppo: { steps: 12 },
     checkpoints: 2,
-    evalPrompts: 80,
+    evalPrompts: 60,
     evalSamples: 2,
+    bootstrap: 200,
   },
 
-  controls: [],
+  controls: [
+    {
+      name: 'dpo-random-labels',
+      why: 'DPO trained on coin-flipped labels learns no preference, while PPO still optimizes a reward model of the real ones: DPO cannot match it.',
+      override: { dpoLabelNoise: 0.5 },
+    },
+  ],
+
   async run(cfg, ctx) {
     const sft = await sftPolicy(cfg.sft, ctx.seed);
     const { train, test } = promptSets(sft, cfg.evalPrompts);
@@ -154,54 +243,80 @@ export const dpoVsPpoExperiment = defineExperiment({
       ctx.rng.derive('pairs'),
     );
     const view = pairs.map(trainingView);
+    const noiseRng = ctx.rng.derive('dpo-label-noise');
+    const dpoView = view.map((p) =>
+      noiseRng.next() < cfg.dpoLabelNoise
+        ? ({ ...p, chosen: p.rejected, rejected: p.chosen } as TrainingPair)
+        : p,
+    );
     const evalPrompts = test.flatMap((p) => Array<string>(cfg.evalSamples).fill(p));
+    const perPrompt = (values: ArrayLike<number>) =>
+      Float64Array.from(test, (_, p) => {
+        let s = 0;
+        for (let j = 0; j < cfg.evalSamples; j++) s += values[p * cfg.evalSamples + j];
+        return s / cfg.evalSamples;
+      });
     // Common random numbers: every policy is sampled with the same stream, so the differences
     // between points are the policies', not the dice's.
     const evalRng = ctx.rng.derive('eval');
-    const measure = (policy: Transformer): FrontierPoint => {
-      const rollouts = sampleRollouts(policy, sft.tokenizer, evalPrompts, {
+    const sample = (policy: Transformer) =>
+      sampleRollouts(policy, sft.tokenizer, evalPrompts, {
         maxNewTokens: MAX_NEW_TOKENS,
         rng: evalRng.derive('samples'),
       });
+    const measure = (policy: Transformer): MeasuredPolicy => {
+      const rollouts = sample(policy);
       return {
-        kl: Math.max(0, mean([...sequenceKl(policy, sft.model, rollouts.rows)])),
-        gold: mean(evalPrompts.map((p, i) => arithmeticUtility(p, rollouts.completions[i]))),
+        kl: perPrompt(sequenceKl(policy, sft.model, rollouts.rows)),
+        gold: perPrompt(evalPrompts.map((p, i) => arithmeticUtility(p, rollouts.completions[i]))),
       };
     };
-    const sftPoint = { kl: 0, gold: measure(sft.model).gold };
-    const summary: Record<string, number> = { sftGold: sftPoint.gold };
-    const total = cfg.dpoBetas.length + cfg.klCoefs.length;
+    const all = test.map((_, i) => i);
+    const sftSamples = sample(sft.model);
+    const sftGold = evalPrompts.map((p, i) => arithmeticUtility(p, sftSamples.completions[i]));
+    const sftMeasured: MeasuredPolicy = { kl: new Float64Array(test.length), gold: perPrompt(sftGold) };
+    const sftPoint = pointOn(sftMeasured, all);
+    const summary: Record<string, number> = {
+      sftGold: sftPoint.gold,
+      sftAccuracy: mean(
+        evalPrompts.map((p, i) => (scoreArithmeticCompletion(p, sftSamples.completions[i]).correct ? 1 : 0)),
+      ),
+    };
+    const total = cfg.dpoBetas.length + cfg.klCoefs.length + cfg.goldKlCoefs.length;
     let done = 0;
-    const dpo: FrontierPoint[] = [];
-    const ppo: FrontierPoint[] = [];
+    const measured = {
+      dpo: [] as MeasuredPolicy[],
+      ppo: [] as MeasuredPolicy[],
+      gold: [] as MeasuredPolicy[],
+    };
     let bestDpo = { gold: Number.NEGATIVE_INFINITY, accuracy: 0 };
     // Each run's points in training order, from the SFT point: the figure draws one line per run.
     const trajectories: Record<string, { x: number; y: number }[]> = {};
-    const record = (points: FrontierPoint[], key: string, point: FrontierPoint, last: boolean) => {
-      points.push(point);
-      const label = key.replace('dpo/', 'DPO ').replace('ppo/', 'PPO ');
-      trajectories[label] ??= [{ x: 0, y: sftPoint.gold }];
-      trajectories[label].push({ x: point.kl, y: point.gold });
-      ctx.log(points.length, `${key.split('/')[0]}/gold`, point.gold);
-      ctx.log(points.length, `${key.split('/')[0]}/kl`, point.kl);
+    const record = (method: keyof typeof measured, key: string, m: MeasuredPolicy, last: boolean) => {
+      measured[method].push(m);
+      const point = pointOn(m, all);
+      trajectories[key] ??= [{ x: 0, y: sftPoint.gold }];
+      trajectories[key].push({ x: point.kl, y: point.gold });
+      ctx.log(measured[method].length, `${method}/gold`, point.gold);
+      ctx.log(measured[method].length, `${method}/kl`, point.kl);
       if (last) {
         summary[`${key}/kl`] = point.kl;
         summary[`${key}/gold`] = point.gold;
       }
+      return point;
     };
     const dpoAt = checkpointSteps(cfg.dpo.steps, cfg.checkpoints);
     for (const beta of cfg.dpoBetas) {
       const r = await trainDpo({
         policy: sft.model,
         tokenizer: sft.tokenizer,
-        pairs: view,
+        pairs: dpoView,
         rng: ctx.rng.derive(`dpo-${beta}`),
         signal: ctx.signal,
         config: { ...cfg.dpo, beta },
         onStep: ({ step, steps, metrics, policy }) => {
           if (!dpoAt.has(step)) return;
-          const point = measure(policy);
-          record(dpo, `dpo/beta=${beta}`, point, step === steps);
+          const point = record('dpo', `DPO β=${beta}`, measure(policy), step === steps);
           if (point.gold > bestDpo.gold)
             bestDpo = { gold: point.gold, accuracy: metrics['rewards/accuracies'] };
         },
@@ -210,47 +325,79 @@ export const dpoVsPpoExperiment = defineExperiment({
       r.reference.dispose();
       ctx.progress(++done, total);
     }
-    const reward = trainRewardModel(
+    const learned = trainRewardModel(
       view,
       { epochs: cfg.rewardEpochs, seed: ctx.rng.derive('rm').int(2 ** 31) },
       { init: sft, signal: ctx.signal },
     );
+    summary.rmTruthAgreement = truthAgreement(
+      learned.score(evalPrompts.map((prompt, i) => ({ prompt, completion: sftSamples.completions[i] }))),
+      sftGold,
+      cfg.evalSamples,
+    );
+    const gold: RewardScorer = {
+      score: (items) => Float64Array.from(items, (x) => arithmeticUtility(x.prompt, x.completion)),
+    };
     const ppoAt = checkpointSteps(cfg.ppo.steps, cfg.checkpoints);
-    for (const klCoef of cfg.klCoefs) {
+    const arms = [
+      ...cfg.klCoefs.map((klCoef) => ({ method: 'ppo' as const, klCoef, reward: learned as RewardScorer })),
+      ...cfg.goldKlCoefs.map((klCoef) => ({ method: 'gold' as const, klCoef, reward: gold })),
+    ];
+    for (const { method, klCoef, reward } of arms) {
       const r = await trainPpo({
         policy: sft.model,
         tokenizer: sft.tokenizer,
         prompts: train,
         reward,
-        rng: ctx.rng.derive(`ppo-${klCoef}`),
+        rng: ctx.rng.derive(`${method}-${klCoef}`),
         signal: ctx.signal,
         config: { ...cfg.ppo, klCoef, maxNewTokens: MAX_NEW_TOKENS },
         onStep: ({ step, steps, policy }) => {
-          if (ppoAt.has(step)) record(ppo, `ppo/kl_coef=${klCoef}`, measure(policy), step === steps);
+          const key = method === 'ppo' ? `PPO kl_coef=${klCoef}` : `PPO-gold kl_coef=${klCoef}`;
+          if (ppoAt.has(step)) record(method, key, measure(policy), step === steps);
         },
       });
       r.policy.dispose();
       r.reference.dispose();
       ctx.progress(++done, total);
     }
-    reward.dispose();
-    // Both methods start at the SFT policy: its point (KL 0) opens both frontiers.
-    const { gap, range } = frontierGap([sftPoint, ...dpo], [sftPoint, ...ppo]);
-    const dpoFrontier = paretoFrontier([sftPoint, ...dpo]);
-    const ppoFrontier = paretoFrontier([sftPoint, ...ppo]);
-    summary.sharedKlRange = range;
-    summary.frontierGapDpoMinusPpo = gap;
-    summary.bestGoldDpo = Math.max(...dpo.map((p) => p.gold));
-    summary.bestGoldPpo = Math.max(...ppo.map((p) => p.gold));
-    summary.dpoGainOverSft = summary.bestGoldDpo - sftPoint.gold;
-    summary.ppoGainOverSft = summary.bestGoldPpo - sftPoint.gold;
+    learned.dispose();
+    // Both methods start at the SFT policy: its point (KL 0) opens every frontier.
+    const compare = (indices: readonly number[]) =>
+      compareFrontiers(
+        pointOn(sftMeasured, indices),
+        measured.dpo.map((m) => pointOn(m, indices)),
+        measured.ppo.map((m) => pointOn(m, indices)),
+        measured.gold.map((m) => pointOn(m, indices)),
+      );
+    const observed = compare(all);
+    const bootRng = ctx.rng.derive('bootstrap');
+    const resamples = Array.from({ length: cfg.bootstrap }, () =>
+      compare(all.map(() => bootRng.int(all.length))),
+    );
+    const points = (ms: MeasuredPolicy[]) => ms.map((m) => pointOn(m, all));
+    Object.assign(summary, {
+      sharedKlRange: observed.range,
+      frontierGapDpoMinusPpo: observed.gap,
+      frontierGapSe: sd(resamples.map((r) => r.gap)),
+      envelopeGain: observed.envelopeGain,
+      envelopeGainSe: sd(resamples.map((r) => r.envelopeGain)),
+      bestGoldDpo: Math.max(...points(measured.dpo).map((p) => p.gold)),
+      bestGoldPpo: Math.max(...points(measured.ppo).map((p) => p.gold)),
+      bestGoldPpoGold: Math.max(...points(measured.gold).map((p) => p.gold)),
+    });
     ctx.log(1, SPECIFIED, bestDpo.accuracy);
     ctx.log(1, INTENDED, bestDpo.gold);
     const line = (pts: FrontierPoint[]) => pts.map((p) => ({ x: p.kl, y: p.gold }));
     ctx.artifact(
       'frontier.svg',
       linesSvg(
-        { ...trajectories, 'DPO frontier': line(dpoFrontier), 'PPO frontier': line(ppoFrontier) },
+        {
+          ...trajectories,
+          'DPO frontier': line(paretoFrontier([sftPoint, ...points(measured.dpo)])),
+          'PPO frontier': line(paretoFrontier([sftPoint, ...points(measured.ppo)])),
+          'PPO-gold frontier': line(paretoFrontier([sftPoint, ...points(measured.gold)])),
+        },
         'KL(π ‖ π_ref), nats per completion',
         'gold reward (mean utility)',
       ),
@@ -259,15 +406,39 @@ export const dpoVsPpoExperiment = defineExperiment({
   },
 
   check(_result, runs) {
-    const at = (key: string) => mean(runs.map((r) => r.result.summary?.[key] ?? Number.NaN));
     return [
-      atLeast('KL range both frontiers cover (nats, mean over seeds)', at('sharedKlRange'), 0.05),
+      // Non-inferiority at matched KL (Rafailov et al.'s fig. 2 shows DPO's frontier above PPO's):
+      // the lower end of the 95% interval of DPO − PPO may lose at most a tenth of the gain PPO
+      // on the gold reward buys over the same KL range — a margin, not a zero threshold.
       atLeast(
-        'DPO frontier minus PPO frontier, mean over the shared KL range',
-        at('frontierGapDpoMinusPpo'),
-        0,
+        'DPO − PPO(learned RM) frontier gap, lower 95% bound, as a share of the gold envelope gain',
+        pooledGap(runs).lowerShare,
+        -0.1,
       ),
-      atLeast('best DPO gold minus best PPO gold', at('bestGoldDpo') - at('bestGoldPpo'), 0),
     ];
   },
+
+  gates(runs) {
+    return dpoVsPpoGates(runs);
+  },
 });
+
+/** Competence the comparison presumes, from the main runs. */
+export function dpoVsPpoGates(runs: readonly SeedResult<Config>[]) {
+  const at = (key: string) => mean(runs.map((r) => finite(r.result.summary?.[key])));
+  const envelope = pooledGapEnvelope(runs);
+  return [
+    // As overoptimization's gates: a model that mostly answers right, a reward model that verifies.
+    atLeast('SFT accuracy on held-out questions', at('sftAccuracy'), 0.75),
+    atLeast('learned reward model: truth agreement on held-out sample pairs', at('rmTruthAgreement'), 0.75),
+    // The KL must buy something: PPO on the gold reward gains over SFT by ≥ 2 standard errors.
+    atLeast('PPO on gold: gain over SFT within the shared KL range, in standard errors', envelope, 2),
+  ];
+}
+
+function pooledGapEnvelope(runs: readonly SeedResult<Config>[]): number {
+  const gain = mean(runs.map((r) => finite(r.result.summary?.envelopeGain)));
+  const se =
+    Math.sqrt(runs.reduce((s, r) => s + finite(r.result.summary?.envelopeGainSe) ** 2, 0)) / runs.length;
+  return se > 0 ? gain / se : Number.NaN;
+}

@@ -1,16 +1,21 @@
 /**
- * dpo-vs-ppo: the frontier arithmetic, and the quick mode on a seed other than `reproduce`'s
- * defaults — finite (KL, gold) points for every β and kl_coef and the claim checks computed
- * from them. Whether DPO dominates is the claim's business (reported by `reproduce`, README),
- * not asserted here.
+ * dpo-vs-ppo: the frontier arithmetic and the pooled interval on hand-computed values, a check
+ * that fails (never passes) on a missing number, and the quick mode on a seed other than
+ * `reproduce`'s defaults — finite (KL, gold) points for every arm, a passed check only on a finite
+ * value, and identical numbers from the same seed. Whether DPO keeps up with PPO is the claim's
+ * business (reported by `reproduce`, README), not asserted here.
  */
 import { describe, expect, it } from 'vitest';
 import {
   checkpointSteps,
+  compareFrontiers,
+  dpoVsPpoExperiment,
   frontierGap,
   goldWithin,
   interpolate,
   paretoFrontier,
+  pointOn,
+  pooledGap,
 } from '../../src/experiments/dpo-vs-ppo.js';
 import { defaultRegistry } from '../../src/experiments/registry.js';
 import { type PlainObject, validateConfig } from '../../src/lab/config.js';
@@ -45,22 +50,94 @@ describe('reward–KL frontier', () => {
   });
 });
 
+describe('frontier comparison and its interval', () => {
+  it('the gold envelope gain is its frontier minus SFT, averaged over the shared KL range', () => {
+    const dpo = [{ kl: 2, gold: 0.7 }];
+    const ppo = [{ kl: 4, gold: 0.6 }];
+    const gold = [{ kl: 1, gold: 0.9 }];
+    const c = compareFrontiers(sft, dpo, ppo, gold, 4);
+    expect(c.range).toBe(2);
+    // Budgets 0, 0.5, 1, 1.5, 2: envelope 0.5, 0.7, 0.9, 0.9, 0.9 → gains 0, 0.2, 0.4, 0.4, 0.4.
+    expect(c.envelopeGain).toBeCloseTo(0.28, 12);
+    // DPO 0.5, 0.55, 0.6, 0.65, 0.7; PPO 0.5, 0.5125, 0.525, 0.5375, 0.55 → gaps 0, .0375, .075, .1125, .15.
+    expect(c.gap).toBeCloseTo(0.075, 12);
+    expect(compareFrontiers(sft, dpo, ppo, []).envelopeGain).toBeNaN();
+  });
+
+  it('a point over resampled prompts: means with repeats, KL floored at 0', () => {
+    const m = { gold: Float64Array.from([0, 1, 2]), kl: Float64Array.from([-0.3, 0.1, 0.2]) };
+    expect(pointOn(m, [1, 1, 2])).toEqual({
+      kl: expect.closeTo(0.4 / 3, 12),
+      gold: expect.closeTo(4 / 3, 12),
+    });
+    expect(pointOn(m, [0, 0]).kl).toBe(0);
+  });
+
+  it('pools seeds: mean gap, SE √(Σ se²)/k, lower 95% bound as a share of the envelope gain', () => {
+    const run = (gap: number, se: number) => ({
+      result: { summary: { frontierGapDpoMinusPpo: gap, frontierGapSe: se, envelopeGain: 0.5 } },
+    });
+    const p = pooledGap([run(0.1, 0.1), run(0.3, 0.1)]);
+    expect(p.gap).toBeCloseTo(0.2, 12);
+    expect(p.se).toBeCloseTo(Math.sqrt(0.02) / 2, 12); // 0.0707
+    expect(p.lower).toBeCloseTo(0.2 - 1.96 * 0.0707107, 6); // 0.0614
+    expect(p.lowerShare).toBeCloseTo((0.2 - 1.96 * 0.0707107) / 0.5, 5);
+  });
+
+  it('the check fails on a stored null (NaN) envelope, and on DPO losing more than a tenth of it', () => {
+    const config = {} as never;
+    const check = (summary: Record<string, unknown>) =>
+      checkClaim(dpoVsPpoExperiment, [
+        { seed: 0, power: undefined, config, result: { specified: 0, intended: 0, summary } as never },
+      ]).checks[0];
+    const base = { frontierGapDpoMinusPpo: 0, frontierGapSe: 0.01, envelopeGain: 0.4 };
+    // Lower bound 0 − 1.96·0.01 = −0.0196, share −0.049 ≥ −0.1.
+    expect(check(base).passed).toBe(true);
+    expect(check({ ...base, envelopeGain: null }).passed).toBe(false);
+    // Lower bound −0.05 − 0.0196, share −0.174.
+    expect(check({ ...base, frontierGapDpoMinusPpo: -0.05 }).passed).toBe(false);
+  });
+});
+
 describe('dpo-vs-ppo', () => {
-  it('quick mode: finite frontier points for every β and kl_coef, and computed checks', {
-    timeout: 300_000,
+  it('quick mode: finite frontier points for every arm, a passed check or gate has a finite value', {
+    timeout: 400_000,
   }, async () => {
     const experiment = defaultRegistry.get('dpo-vs-ppo');
     const config = validateConfig(experiment, structuredClone(experiment.quick) as PlainObject);
     const { result, metrics } = await runExperimentInProcess(experiment, config, 7);
     const s = result.summary as Record<string, number>;
-    const cfg = config as { dpoBetas: number[]; klCoefs: number[] };
+    const cfg = config as { dpoBetas: number[]; klCoefs: number[]; goldKlCoefs: number[] };
     for (const beta of cfg.dpoBetas) {
-      expect(s[`dpo/beta=${beta}/kl`]).toBeGreaterThanOrEqual(0);
-      expect(Math.abs(s[`dpo/beta=${beta}/gold`])).toBeLessThanOrEqual(1);
+      expect(s[`DPO β=${beta}/kl`]).toBeGreaterThanOrEqual(0);
+      expect(Math.abs(s[`DPO β=${beta}/gold`])).toBeLessThanOrEqual(1);
     }
-    for (const c of cfg.klCoefs) expect(Math.abs(s[`ppo/kl_coef=${c}/gold`])).toBeLessThanOrEqual(1);
+    for (const c of cfg.klCoefs) expect(Math.abs(s[`PPO kl_coef=${c}/gold`])).toBeLessThanOrEqual(1);
+    for (const c of cfg.goldKlCoefs) expect(Math.abs(s[`PPO-gold kl_coef=${c}/gold`])).toBeLessThanOrEqual(1);
+    expect(s.frontierGapSe).toBeGreaterThan(0);
     expect(metrics.values.every(Number.isFinite)).toBe(true);
-    const { checks } = checkClaim(experiment, [{ seed: 7, power: undefined, config, result }]);
-    expect(checks.map((c) => Number.isFinite(c.value))).toEqual([true, true, true]);
+    const runs = [{ seed: 7, power: undefined, config, result }];
+    const { checks } = checkClaim(experiment, runs);
+    expect(checks.length).toBe(1);
+    for (const c of [...checks, ...(experiment.gates?.(runs) ?? [])])
+      if (c.passed) expect(Number.isFinite(c.value), c.name).toBe(true);
+  });
+
+  it('same seed, same machine: identical summaries', { timeout: 300_000 }, async () => {
+    const experiment = defaultRegistry.get('dpo-vs-ppo');
+    const config = validateConfig(experiment, {
+      ...(structuredClone(experiment.quick) as PlainObject),
+      pairs: 40,
+      dpoBetas: [1],
+      dpo: { steps: 3 },
+      klCoefs: [0.5],
+      goldKlCoefs: [0.5],
+      ppo: { steps: 2, batchSize: 16 },
+      evalPrompts: 10,
+      bootstrap: 20,
+    });
+    const a = await runExperimentInProcess(experiment, config, 11);
+    const b = await runExperimentInProcess(experiment, config, 11);
+    expect(b.result).toEqual(a.result);
   });
 });

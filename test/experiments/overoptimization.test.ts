@@ -1,12 +1,22 @@
 /**
- * overoptimization (Gao et al. 2022): the two functional forms are fitted by closed-form least
- * squares (exact on noiseless curves, with the peaks the paper's formulas give), and the quick
- * mode runs end to end with its computed checks. Whether the claim holds is `reproduce`'s
- * report, not asserted here: the checks must only be computed from finite numbers.
+ * overoptimization (Gao et al. 2022): the two functional forms fitted by closed-form least squares
+ * (exact on noiseless curves), the rise-then-fall test and the rank correlation on hand-computed
+ * data, checks that fail on a missing (null) d*, and the quick mode — what holds on any CPU
+ * (best-of-n's proxy never falls with n, the gold control never rises then falls, a passed check
+ * has a finite value) and the same numbers from the same seed. Whether the claim holds on the
+ * current model is `reproduce`'s report, not asserted here.
  */
 import { describe, expect, it } from 'vitest';
-import { fitBestOfN, fitRl, ppoCheckpointSteps } from '../../src/experiments/overoptimization.js';
-import { defaultRegistry } from '../../src/experiments/registry.js';
+import {
+  fitBestOfN,
+  fitRl,
+  overoptimizationExperiment,
+  pairedStandardError,
+  ppoCheckpointSteps,
+  riseThenFall,
+  spearman,
+} from '../../src/experiments/overoptimization.js';
+import type { RunResult } from '../../src/experiments/types.js';
 import { type PlainObject, validateConfig } from '../../src/lab/config.js';
 import { runExperimentInProcess } from '../../src/lab/runner.js';
 import { checkClaim } from '../../src/lab/summary.js';
@@ -14,10 +24,11 @@ import { checkClaim } from '../../src/lab/summary.js';
 const ds = [0.5, 0.9, 1.3, 1.7, 2.1, 2.5];
 
 describe('overoptimization fits', () => {
-  it('recovers α, β of R_bon(d) = d(α − βd) and its peak d* = α/2β, R* = α²/4β', () => {
+  it('recovers α, β of R_bon(d) = d(α − βd), R² = 1, and its peak d* = α/2β, R* = α²/4β', () => {
     const fit = fitBestOfN(ds.map((d) => ({ d, y: d * (0.6 - 0.2 * d) })));
     expect(fit.alpha).toBeCloseTo(0.6, 10);
     expect(fit.beta).toBeCloseTo(0.2, 10);
+    expect(fit.r2).toBeCloseTo(1, 10);
     expect(fit.peakD).toBeCloseTo(1.5, 10);
     expect(fit.peakGain).toBeCloseTo(0.45, 10);
   });
@@ -26,15 +37,29 @@ describe('overoptimization fits', () => {
     const fit = fitRl([{ d: 0, y: 0 }, ...ds.map((d) => ({ d, y: d * (0.3 - 0.4 * Math.log(d)) }))]);
     expect(fit.alpha).toBeCloseTo(0.3, 10);
     expect(fit.beta).toBeCloseTo(0.4, 10);
+    expect(fit.r2).toBeCloseTo(1, 10);
     // dR/dd = α − β ln d − β = 0  ⇒  d* = exp(α/β − 1) = exp(−0.25)
     expect(fit.peakD).toBeCloseTo(Math.exp(-0.25), 10);
     expect(fit.peakGain).toBeCloseTo(0.4 * Math.exp(-0.25), 10);
   });
 
-  it('reports no finite peak when gold never turns down (β ≤ 0)', () => {
-    const fit = fitBestOfN(ds.map((d) => ({ d, y: 0.3 * d + 0.05 * d * d })));
-    expect(fit.beta).toBeCloseTo(-0.05, 10);
-    expect(fit.peakD).toBe(Number.POSITIVE_INFINITY);
+  it('R² of a noisy fit: y = d(1 − d/2) + (+0.1, −0.1, +0.1, −0.1) at d = 1, 2, 3, 4', () => {
+    // Normal equations 30α − 100β = Σdy = −20.2 and 100α − 354β = Σd²y = −78 (Σd² = 30, Σd³ = 100,
+    // Σd⁴ = 354, by hand): det −620, α = 649.2/620 = 1.0471, β = 320/620 = 0.5161; R² just below 1.
+    const ys = [0.6, -0.1, -1.4, -4.1];
+    const fit = fitBestOfN([1, 2, 3, 4].map((d, i) => ({ d, y: ys[i] })));
+    expect(fit.alpha).toBeCloseTo(649.2 / 620, 10);
+    expect(fit.beta).toBeCloseTo(320 / 620, 10);
+    expect(fit.r2).toBeGreaterThan(0.99);
+    expect(fit.r2).toBeLessThan(1);
+  });
+
+  it('reports no peak (NaN, not ∞) when gold never turns down (β ≤ 0)', () => {
+    const bon = fitBestOfN(ds.map((d) => ({ d, y: 0.3 * d + 0.05 * d * d })));
+    expect(bon.beta).toBeCloseTo(-0.05, 10);
+    expect(bon.peakD).toBeNaN();
+    const rl = fitRl(ds.map((d) => ({ d, y: d * (0.3 + 0.1 * Math.log(d)) })));
+    expect(rl.peakD).toBeNaN();
   });
 
   it('puts the peak at d = 0 with no gain when gold falls from the start (α ≤ 0), not at a negative d', () => {
@@ -51,30 +76,152 @@ describe('overoptimization fits', () => {
   });
 });
 
-describe('overoptimization quick mode', () => {
-  it('gives finite gold and proxy at every d for every N, and computed checks', {
-    timeout: 240_000,
+describe('rise then fall, rank correlation', () => {
+  it('paired standard error: differences 1, 2, 3 have sd 1, SE 1/√3', () => {
+    expect(pairedStandardError([2, 4, 6], [1, 2, 3])).toBeCloseTo(1 / Math.sqrt(3), 12);
+  });
+
+  it('holds for an interior peak whose rise and drop exceed their standard errors', () => {
+    // Per prompt (3 prompts): means 0, 1, 0.5; rise 1 (SE 0.058), drop 0.5 (SE 0.058).
+    const shape = riseThenFall([
+      [0, 0.1, -0.1],
+      [1, 1.1, 0.9],
+      [0.5, 0.5, 0.5],
+    ]);
+    expect(shape.peakIndex).toBe(1);
+    expect(shape.rise).toBeCloseTo(1, 12);
+    expect(shape.drop).toBeCloseTo(0.5, 12);
+    expect(shape.holds).toBe(true);
+  });
+
+  it('fails when the peak is the last point, the first point, or the drop is within its standard error', () => {
+    expect(riseThenFall([[0], [0.5], [1]].map((x) => [...x, ...x])).holds).toBe(false);
+    expect(
+      riseThenFall([
+        [1, 1],
+        [0.5, 0.5],
+        [0, 0],
+      ]).holds,
+    ).toBe(false);
+    // Drop 0.05 with paired differences 0.5, −0.4: SE 0.45 > 0.05.
+    expect(
+      riseThenFall([
+        [0, 0],
+        [1, 1],
+        [0.5, 1.4],
+      ]).holds,
+    ).toBe(false);
+  });
+
+  it('Spearman ρ: 1 for any increasing relation, −1 reversed, 0.8 with one adjacent swap of four', () => {
+    expect(spearman([1, 2, 3, 4], [1, 8, 27, 64])).toBe(1);
+    expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).toBe(-1);
+    // 1 − 6·Σd²/(n(n² − 1)) = 1 − 6·2/60
+    expect(spearman([1, 2, 3, 4], [1, 3, 2, 4])).toBeCloseTo(0.8, 12);
+    expect(spearman([1, 2, 3], [5, 5, 5])).toBeNaN();
+    expect(spearman([1, 2, 3], [1, Number.NaN, 3])).toBeNaN();
+  });
+});
+
+describe('overoptimization checks on stored summaries', () => {
+  const labels = [40, 100, 200, 400];
+  const config = validateConfig(overoptimizationExperiment, {
+    ...(structuredClone(overoptimizationExperiment.quick) as PlainObject),
+  }) as { labels: number[] };
+  const run = (seed: number, summary: Record<string, unknown>) => ({
+    seed,
+    power: undefined,
+    config,
+    result: { specified: 0, intended: 0, summary } as RunResult,
+  });
+  const dStars = (values: (number | null)[]) =>
+    Object.fromEntries(labels.flatMap((n, i) => [[`bon/N=${n}/dStar`, values[i]]]));
+
+  it('passes d* growing with N, and fails it when one d* is null (stored NaN or ∞), never passing it', () => {
+    expect(config.labels).toEqual(labels);
+    const ok = checkClaim(overoptimizationExperiment, [run(0, dStars([0.5, 0.8, 1.1, 1.6]))]).checks;
+    const byName = (cs: typeof ok) => cs.find((c) => c.name.startsWith('best-of-n: Spearman'))!;
+    expect(byName(ok).passed).toBe(true);
+    expect(byName(ok).value).toBe(1);
+    // JSON stores NaN and ∞ as null: a null must not read as 0.
+    const missing = checkClaim(overoptimizationExperiment, [run(0, dStars([0.5, 0.8, null, 1.6]))]).checks;
+    expect(byName(missing).passed).toBe(false);
+    expect(byName(missing).value).toBeNaN();
+  });
+
+  it('counts the share of seeds whose gold rises then falls: 4 of 5 passes 0.8, 3 of 5 does not', () => {
+    const share = (flags: number[]) =>
+      checkClaim(
+        overoptimizationExperiment,
+        flags.map((f, seed) => run(seed, { 'bon/N=40/risesThenFalls': f })),
+      ).checks.find((c) => c.name.startsWith('best-of-n, N=40: share'))!;
+    expect(share([1, 1, 1, 1, 0]).passed).toBe(true);
+    expect(share([1, 1, 1, 0, 0]).passed).toBe(false);
+    expect(share([1, 1, 1, 0, 0]).value).toBeCloseTo(0.6, 12);
+  });
+});
+
+describe('overoptimization runs', () => {
+  const quick = structuredClone(overoptimizationExperiment.quick) as PlainObject;
+  // A smaller quick config for the control and determinism (same SFT: it is memoized per process).
+  const small = {
+    ...quick,
+    labels: [40, 80],
+    bestOfN: [1, 2, 4, 8],
+    bonPool: 16,
+    bonPrompts: 8,
+    ppo: { steps: 4, batchSize: 16 },
+    ppoCheckpoints: 3,
+    evalPrompts: 12,
+  };
+
+  it('quick mode: best-of-n proxy never falls with n, gold within [−1, 1], a passed check or gate has a finite value', {
+    timeout: 400_000,
   }, async () => {
-    const experiment = defaultRegistry.get('overoptimization');
-    const config = validateConfig(experiment, structuredClone(experiment.quick) as PlainObject);
-    const started = Date.now();
-    const { result } = await runExperimentInProcess(experiment, config, 7);
-    console.log(
-      `overoptimization quick seed 7: ${((Date.now() - started) / 1000).toFixed(1)} s`,
-      result.summary,
-    );
+    const config = validateConfig(overoptimizationExperiment, structuredClone(quick));
+    const { result, metrics } = await runExperimentInProcess(overoptimizationExperiment, config, 7);
     const s = result.summary as Record<string, number>;
+    // E[max of k] over random k-subsets of one pool cannot fall as k grows: exact, on any CPU
+    // (up to float rounding of the weights, hence the 1e-9).
+    const specified = metrics.values.filter((_, i) => metrics.names[i] === 'specified');
+    for (let i = 1; i < specified.length; i++)
+      expect(specified[i]).toBeGreaterThanOrEqual(specified[i - 1] - 1e-9);
     for (const n of (config as { labels: number[] }).labels) {
-      for (const method of ['bon', 'rl']) {
-        for (const key of ['alpha', 'beta', 'measuredPeakGold', 'topGold', 'proxyAtTop', 'topD']) {
-          expect(Number.isFinite(s[`${method}/N=${n}/${key}`]), `${method}/N=${n}/${key}`).toBe(true);
-        }
-        // Gold is arithmeticUtility: within [−1, 1].
-        expect(Math.abs(s[`${method}/N=${n}/topGold`])).toBeLessThanOrEqual(1);
+      for (const m of ['bon', 'rl']) {
+        expect(Number.isFinite(s[`${m}/N=${n}/topD`])).toBe(true);
+        expect([0, 1]).toContain(s[`${m}/N=${n}/risesThenFalls`]);
       }
+      expect(s[`rm/N=${n}/truthAgreement`]).toBeGreaterThanOrEqual(0);
+      expect(s[`rm/N=${n}/truthAgreement`]).toBeLessThanOrEqual(1);
     }
-    const { checks } = checkClaim(experiment, [{ seed: 7, power: undefined, config, result }]);
-    expect(checks.length).toBe(8);
-    expect(checks.every((c) => Number.isFinite(c.value))).toBe(true);
+    expect(Math.abs(result.intended)).toBeLessThanOrEqual(1);
+    const run = [{ seed: 7, power: undefined, config, result }];
+    const { checks } = checkClaim(overoptimizationExperiment, run);
+    expect(checks.length).toBe(6);
+    for (const c of [...checks, ...(overoptimizationExperiment.gates?.(run) ?? [])])
+      if (c.passed) expect(Number.isFinite(c.value), c.name).toBe(true);
+  });
+
+  it('control proxy := gold: the rise-then-fall checks fail (best-of-n gold cannot fall), and there is no gap', {
+    timeout: 300_000,
+  }, async () => {
+    const config = validateConfig(overoptimizationExperiment, { ...structuredClone(small), proxy: 'gold' });
+    const { result } = await runExperimentInProcess(overoptimizationExperiment, config, 7);
+    const s = result.summary as Record<string, number>;
+    expect(s['bon/N=40/risesThenFalls']).toBe(0);
+    expect(s['bon/N=40/gapAtTop']).toBe(0);
+    const { checks } = checkClaim(overoptimizationExperiment, [
+      { seed: 7, power: undefined, config, result },
+    ]);
+    const bon = checks.find((c) => c.name.startsWith('best-of-n, N=40: share'))!;
+    expect(bon.passed).toBe(false);
+    expect(checks.filter((c) => c.name.includes('gap')).every((c) => !c.passed)).toBe(true);
+  });
+
+  it('same seed, same machine: identical summaries', { timeout: 300_000 }, async () => {
+    const config = validateConfig(overoptimizationExperiment, structuredClone(small));
+    const a = await runExperimentInProcess(overoptimizationExperiment, config, 11);
+    const b = await runExperimentInProcess(overoptimizationExperiment, config, 11);
+    expect(b.result).toEqual(a.result);
   });
 });

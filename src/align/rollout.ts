@@ -18,6 +18,12 @@ export interface RolloutOptions {
   rng: Rng;
   /** Rows per forward pass (default 256). */
   batchSize?: number;
+  /**
+   * Reuse cached keys and values, one forward step per new token (default true). false runs the
+   * whole sequence through the model at every step: the same samples, up to float rounding in
+   * the logits (kept to test that).
+   */
+  kvCache?: boolean;
 }
 
 export interface Rollouts {
@@ -43,7 +49,8 @@ export function sampleRollouts(
     const chunk = prompts.slice(start, start + batchSize);
     const prefixes = chunk.map((p) => tokenizer.encode(p, { bos: true }));
     const rngs = chunk.map((_, i) => options.rng.derive(start + i));
-    const grown = sampleBatch(model, prefixes, options.maxNewTokens, temperature, rngs);
+    const sample = options.kvCache === false ? sampleBatch : sampleBatchCached;
+    const grown = sample(model, prefixes, options.maxNewTokens, temperature, rngs);
     rows.push(...grown);
     promptLengths.push(...prefixes.map((p) => p.length));
   }
@@ -52,6 +59,46 @@ export function sampleRollouts(
   return { prompts: [...prompts], completions, rows: encoded };
 }
 
+/** `sampleBatch` on a KV cache: a prefill over the prompts, then one decode step per new token. */
+function sampleBatchCached(
+  model: Transformer,
+  prefixes: number[][],
+  maxNewTokens: number,
+  temperature: number,
+  rngs: Rng[],
+): number[][] {
+  const rows = prefixes.map((p) => [...p]);
+  const context = model.config.contextLength;
+  // As in sampleBatch: a row at the context length samples nothing.
+  const start = rows.flatMap((r, i) => (r.length < context ? [i] : []));
+  if (maxNewTokens <= 0 || start.length === 0) return rows;
+  const first = model.prefill(start.map((i) => rows[i]));
+  const cache = first.cache;
+  let logits = first.logits;
+  try {
+    for (let step = 1; ; step++) {
+      const keep: number[] = [];
+      const fed: number[] = [];
+      cache.rows.forEach((r, k) => {
+        const i = start[r];
+        const token = sampleToken(logits[k], temperature, 0, rngs[i]);
+        rows[i].push(token);
+        if (token !== EOS && rows[i].length < context) {
+          keep.push(k);
+          fed.push(token);
+        }
+      });
+      if (step >= maxNewTokens || keep.length === 0) break;
+      cache.retain(keep);
+      logits = model.decode(cache, fed);
+    }
+  } finally {
+    cache.dispose();
+  }
+  return rows;
+}
+
+/** Uncached sampling: the whole (right-padded) sequence through the model at every step. */
 function sampleBatch(
   model: Transformer,
   prefixes: number[][],

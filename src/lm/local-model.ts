@@ -1,7 +1,9 @@
 /**
  * A LanguageModel on our own transformer. Rows of different lengths share one forward pass,
  * right-padded: attention is causal, so a row's logits at its own positions never see the
- * padding after them. No KV cache: the models are tiny and the contexts short.
+ * padding after them. Generation reuses cached keys and values (one decode step per new token)
+ * whenever prompt and completion fit the context; past it, the window slides and every step
+ * runs the whole window.
  */
 import * as tf from '@tensorflow/tfjs';
 import { UserInputError } from '../core/errors.js';
@@ -19,10 +21,13 @@ export interface ScoredCompletion extends CompletionLogprobs {
 export interface LocalModelOptions {
   /** Rows per forward pass (default 64). */
   batchSize?: number;
+  /** Decode with a KV cache (default true; false recomputes every prefix, for comparison). */
+  kvCache?: boolean;
 }
 
 export class LocalLanguageModel implements LanguageModel {
   private readonly batchSize: number;
+  private readonly kvCache: boolean;
 
   constructor(
     readonly id: string,
@@ -31,6 +36,7 @@ export class LocalLanguageModel implements LanguageModel {
     options: LocalModelOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 64;
+    this.kvCache = options.kvCache ?? true;
   }
 
   get contextLength(): number {
@@ -73,21 +79,48 @@ export class LocalLanguageModel implements LanguageModel {
       results[i] = { text, finishReason: reason, tokenCount: generated[i].length };
     };
     if (maxTokens <= 0) for (let i = 0; i < prompts.length; i++) finish(i, '', 'length');
+    /** Samples row i's next token from its logits; true when the row goes on. */
+    const advance = (i: number, logits: Float32Array): boolean => {
+      const token = sampleToken(logits, temperature, topK, rngs[i]);
+      if (token === EOS) {
+        finish(i, this.tokenizer.decode(generated[i]), 'stop');
+        return false;
+      }
+      generated[i].push(token);
+      const text = this.tokenizer.decode(generated[i]);
+      const cut = firstStop(text, stop);
+      if (cut !== undefined) finish(i, text.slice(0, cut), 'stop');
+      else if (generated[i].length >= maxTokens) finish(i, text, 'length');
+      return results[i] === undefined;
+    };
+    // The last forward pass sees prompt + maxTokens − 1 tokens: within the context, no window slides.
+    const fits = Math.max(...rows.map((r) => r.length)) + maxTokens - 1 <= this.contextLength;
+    if (this.kvCache && fits && maxTokens > 0) {
+      const { cache, logits } = this.model.prefill(rows);
+      let current = logits;
+      try {
+        for (;;) {
+          const keep: number[] = [];
+          const fed: number[] = [];
+          cache.rows.forEach((i, k) => {
+            if (advance(i, current[k])) {
+              keep.push(k);
+              fed.push(generated[i][generated[i].length - 1]);
+            }
+          });
+          if (keep.length === 0) break;
+          cache.retain(keep);
+          current = this.model.decode(cache, fed);
+        }
+      } finally {
+        cache.dispose();
+      }
+      return results as Completion[];
+    }
     while (results.some((r) => r === undefined)) {
       const active = results.flatMap((r, i) => (r === undefined ? [i] : []));
       const logits = this.lastLogits(active.map((i) => [...rows[i], ...generated[i]]));
-      for (const [k, i] of active.entries()) {
-        const token = sampleToken(logits[k], temperature, topK, rngs[i]);
-        if (token === EOS) {
-          finish(i, this.tokenizer.decode(generated[i]), 'stop');
-          continue;
-        }
-        generated[i].push(token);
-        const text = this.tokenizer.decode(generated[i]);
-        const cut = firstStop(text, stop);
-        if (cut !== undefined) finish(i, text.slice(0, cut), 'stop');
-        else if (generated[i].length >= maxTokens) finish(i, text, 'length');
-      }
+      for (const [k, i] of active.entries()) advance(i, logits[k]);
     }
     return results as Completion[];
   }

@@ -17,6 +17,7 @@ export {
   cloneTransformer,
   copyWeights,
   createTransformer,
+  KvCache,
   type ResolvedTransformerConfig,
   type TokenBatch,
   type Transformer,

@@ -80,13 +80,23 @@ function causalMask(t: number): tf.Tensor2D {
   return mask;
 }
 
-/** Multi-head causal self-attention (Vaswani et al. 2017) on x [B·T, C]. */
+/** Keys and values [B, H, T, D] of each layer, as a forward pass leaves them (for a KV cache). */
+export interface KeyValues {
+  keys: tf.Tensor4D[];
+  values: tf.Tensor4D[];
+}
+
+/**
+ * Multi-head causal self-attention (Vaswani et al. 2017) on x [B·T, C]. With `kv`, this layer's
+ * keys and values [B, H, T, D] are appended to it.
+ */
 export function causalSelfAttention(
   x: tf.Tensor2D,
   w: AttentionWeights,
   batch: number,
   time: number,
   heads: number,
+  kv?: KeyValues,
 ): tf.Tensor2D {
   const width = x.shape[1];
   const headSize = width / heads;
@@ -97,8 +107,37 @@ export function causalSelfAttention(
     [2, 0, 3, 1, 4],
   );
   const [q, k, v] = tf.unstack(qkv);
+  if (kv) {
+    kv.keys.push(k as tf.Tensor4D);
+    kv.values.push(v as tf.Tensor4D);
+  }
   const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headSize)), causalMask(time));
   const y = tf.matMul(tf.softmax(scores), v); // [B, H, T, D]
   const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [batch * time, width]) as tf.Tensor2D;
   return linear(merged, w.c_proj);
+}
+
+/**
+ * One new position per row against cached keys and values: x [B, C] (the new tokens), cached
+ * keys/values [B, H, S, D], `mask` [B, 1, 1, S + 1] additive (0 where a row may attend, −1e9
+ * where not). The same operations as `causalSelfAttention` restricted to the last query.
+ * Returns the output [B, C] and the keys/values grown to S + 1.
+ */
+export function cachedSelfAttention(
+  x: tf.Tensor2D,
+  w: AttentionWeights,
+  heads: number,
+  cachedKeys: tf.Tensor4D,
+  cachedValues: tf.Tensor4D,
+  mask: tf.Tensor4D,
+): { y: tf.Tensor2D; keys: tf.Tensor4D; values: tf.Tensor4D } {
+  const [batch, width] = x.shape;
+  const headSize = width / heads;
+  const qkv = tf.transpose(tf.reshape(linear(x, w.c_attn), [batch, 1, 3, heads, headSize]), [2, 0, 3, 1, 4]);
+  const [q, k, v] = tf.unstack(qkv) as tf.Tensor4D[]; // [B, H, 1, D]
+  const keys = tf.concat([cachedKeys, k], 2);
+  const values = tf.concat([cachedValues, v], 2);
+  const scores = tf.add(tf.mul(tf.matMul(q, keys, false, true), 1 / Math.sqrt(headSize)), mask);
+  const y = tf.matMul(tf.softmax(scores), values); // [B, H, 1, D]: per row, heads side by side
+  return { y: linear(tf.reshape(y, [batch, width]) as tf.Tensor2D, w.c_proj), keys, values };
 }

@@ -10,8 +10,10 @@ import { z } from 'zod';
 import { Rng } from '../core/rng.js';
 import {
   type AttentionWeights,
+  cachedSelfAttention,
   causalSelfAttention,
   embedding,
+  type KeyValues,
   type LayerNormWeights,
   type LinearWeights,
   layerNorm,
@@ -54,10 +56,79 @@ export interface Transformer {
   scalar(hidden: tf.Tensor3D, head?: string): tf.Tensor2D;
   /** hidden → lmLogits in one call: logits [B, T, V]. */
   forward(tokens: TokenBatch): tf.Tensor3D;
+  /**
+   * Starts incremental decoding (a KV cache): one forward pass over the prompts (right-padded,
+   * as `hidden` would), returning each prompt's next-token logits at its last token and the
+   * cache of every layer's keys and values. Then `decode` takes one new token per row.
+   */
+  prefill(prompts: readonly (readonly number[])[]): { cache: KvCache; logits: Float32Array[] };
+  /**
+   * Feeds one token per cached row (in `cache.rows` order) and returns each row's next-token
+   * logits; the cache grows by one position. Equal to `forward` on the whole sequence, up to
+   * float rounding (the same operations on fewer queries).
+   */
+  decode(cache: KvCache, tokens: readonly number[]): Float32Array[];
   /** Every weight by its nanoGPT-style name, in a stable order. */
   namedWeights(): Map<string, tf.Variable>;
   parameterCount(): number;
   dispose(): void;
+}
+
+/**
+ * Keys and values of every layer for a batch of rows being decoded. Row b holds its prompt at
+ * positions [0, promptLength_b) of a block padded to `padded`, then one position per decoded
+ * token: the padding between is masked out.
+ */
+export class KvCache {
+  /** Indices (into the prompts given to `prefill`) of the rows still held, in batch order. */
+  rows: number[];
+  promptLengths: number[];
+  /** Tokens fed through `decode` so far (the same for every row held). */
+  steps = 0;
+
+  constructor(
+    public keys: tf.Tensor4D[],
+    public values: tf.Tensor4D[],
+    promptLengths: number[],
+    readonly padded: number,
+  ) {
+    this.rows = promptLengths.map((_, i) => i);
+    this.promptLengths = [...promptLengths];
+  }
+
+  /** Keeps only the rows at these batch positions (e.g. the ones that have not stopped). */
+  retain(positions: readonly number[]): void {
+    if (positions.length === this.rows.length && positions.every((p, i) => p === i)) return;
+    const index = tf.tensor1d(Int32Array.from(positions), 'int32');
+    const pick = (ts: tf.Tensor4D[]) =>
+      ts.map((t) => {
+        const kept = tf.gather(t, index, 0) as tf.Tensor4D;
+        t.dispose();
+        return kept;
+      });
+    this.keys = pick(this.keys);
+    this.values = pick(this.values);
+    index.dispose();
+    this.rows = positions.map((p) => this.rows[p]);
+    this.promptLengths = positions.map((p) => this.promptLengths[p]);
+  }
+
+  /** Additive mask [B, 1, 1, S + 1] for the next position: each row's prompt and decoded tokens. */
+  nextMask(): tf.Tensor4D {
+    const span = this.padded + this.steps + 1;
+    const values = new Float32Array(this.rows.length * span);
+    this.promptLengths.forEach((length, b) => {
+      values.fill(-1e9, b * span + length, b * span + this.padded);
+    });
+    return tf.tensor4d(values, [this.rows.length, 1, 1, span]);
+  }
+
+  dispose(): void {
+    tf.dispose([...this.keys, ...this.values]);
+    this.keys = [];
+    this.values = [];
+    this.rows = [];
+  }
 }
 
 export function toTokenTensor(tokens: TokenBatch): tf.Tensor2D {
@@ -122,35 +193,99 @@ export function createTransformer(config: TransformerConfig, options: { seed?: n
   const lm_head = lin('lm_head', c.width, c.vocabSize, 0.02, false);
   const scalarHeads = new Map(c.scalarHeads.map((h) => [h, lin(`${h}_head`, c.width, 1)]));
 
-  const hidden = (tokens: TokenBatch): tf.Tensor3D =>
-    tf.tidy(() => {
-      const ids = toTokenTensor(tokens);
-      const [batch, time] = ids.shape;
-      if (time > c.contextLength)
-        throw new Error(`sequence length ${time} exceeds context ${c.contextLength}`);
-      const tok = embedding(tf.reshape(ids, [batch * time]) as tf.Tensor1D, wte);
-      // Slicing only when needed: the slice's gradient is a padded copy.
-      const pos = time === c.contextLength ? wpe : tf.slice(wpe, [0, 0], [time, c.width]);
-      let x = tf.reshape(tf.add(tf.reshape(tok, [batch, time, c.width]), pos), [
-        batch * time,
-        c.width,
-      ]) as tf.Tensor2D;
-      for (const b of blocks) {
-        x = tf.add(x, causalSelfAttention(layerNorm(x, b.ln_1), b.attn, batch, time, c.heads));
-        x = tf.add(x, mlp(layerNorm(x, b.ln_2), b.mlp));
-      }
-      return tf.reshape(layerNorm(x, ln_f), [batch, time, c.width]);
-    });
+  /** The trunk without tidy; with `kv`, every layer's keys and values are collected in it. */
+  const trunk = (tokens: TokenBatch, kv?: KeyValues): tf.Tensor3D => {
+    const ids = toTokenTensor(tokens);
+    const [batch, time] = ids.shape;
+    if (time > c.contextLength) throw new Error(`sequence length ${time} exceeds context ${c.contextLength}`);
+    const tok = embedding(tf.reshape(ids, [batch * time]) as tf.Tensor1D, wte);
+    // Slicing only when needed: the slice's gradient is a padded copy.
+    const pos = time === c.contextLength ? wpe : tf.slice(wpe, [0, 0], [time, c.width]);
+    let x = tf.reshape(tf.add(tf.reshape(tok, [batch, time, c.width]), pos), [
+      batch * time,
+      c.width,
+    ]) as tf.Tensor2D;
+    for (const b of blocks) {
+      x = tf.add(x, causalSelfAttention(layerNorm(x, b.ln_1), b.attn, batch, time, c.heads, kv));
+      x = tf.add(x, mlp(layerNorm(x, b.ln_2), b.mlp));
+    }
+    return tf.reshape(layerNorm(x, ln_f), [batch, time, c.width]);
+  };
+  const hidden = (tokens: TokenBatch): tf.Tensor3D => tf.tidy(() => trunk(tokens));
 
   const flat = (h: tf.Tensor3D) => tf.reshape(h, [h.shape[0] * h.shape[1], h.shape[2]]) as tf.Tensor2D;
 
   const lmLogits = (h: tf.Tensor3D): tf.Tensor3D =>
     tf.tidy(() => tf.reshape(linear(flat(h), lm_head), [h.shape[0], h.shape[1], c.vocabSize]));
 
+  /** Logits [B, V] as one Float32Array per row. */
+  const rowsOf = (logits: tf.Tensor): Float32Array[] => {
+    const values = logits.dataSync() as Float32Array;
+    const rows = logits.shape[0];
+    logits.dispose();
+    return Array.from({ length: rows }, (_, b) => values.slice(b * c.vocabSize, (b + 1) * c.vocabSize));
+  };
+
+  const prefill = (prompts: readonly (readonly number[])[]) => {
+    const lengths = prompts.map((p) => p.length);
+    if (lengths.some((n) => n < 1)) throw new Error('prefill: every prompt needs at least one token');
+    const time = Math.max(...lengths);
+    if (time > c.contextLength) throw new Error(`sequence length ${time} exceeds context ${c.contextLength}`);
+    const ids = new Int32Array(prompts.length * time);
+    prompts.forEach((p, b) => {
+      ids.set(p, b * time);
+    });
+    const last = Int32Array.from(lengths, (n, b) => b * time + n - 1);
+    const { logits, keys, values } = tf.tidy(() => {
+      const kv: KeyValues = { keys: [], values: [] };
+      const h = trunk(tf.tensor2d(ids, [prompts.length, time], 'int32'), kv);
+      const picked = tf.gather(tf.reshape(h, [prompts.length * time, c.width]), tf.tensor1d(last, 'int32'));
+      return { logits: linear(picked as tf.Tensor2D, lm_head), keys: kv.keys, values: kv.values };
+    });
+    return { cache: new KvCache(keys, values, lengths, time), logits: rowsOf(logits) };
+  };
+
+  const decode = (cache: KvCache, tokens: readonly number[]): Float32Array[] => {
+    const batch = cache.rows.length;
+    if (tokens.length !== batch) throw new Error(`decode: ${tokens.length} tokens for ${batch} cached rows`);
+    const positions = Int32Array.from(cache.promptLengths, (n) => n + cache.steps);
+    if (positions.some((p) => p >= c.contextLength))
+      throw new Error(`decode: position ${Math.max(...positions)} exceeds context ${c.contextLength}`);
+    const { logits, keys, values } = tf.tidy(() => {
+      const mask = cache.nextMask();
+      const tok = tf.gather(wte, tf.tensor1d(Int32Array.from(tokens), 'int32'));
+      let x = tf.add(tok, tf.gather(wpe, tf.tensor1d(positions, 'int32'))) as tf.Tensor2D;
+      const keys: tf.Tensor4D[] = [];
+      const values: tf.Tensor4D[] = [];
+      blocks.forEach((b, l) => {
+        const a = cachedSelfAttention(
+          layerNorm(x, b.ln_1),
+          b.attn,
+          c.heads,
+          cache.keys[l],
+          cache.values[l],
+          mask,
+        );
+        keys.push(a.keys);
+        values.push(a.values);
+        x = tf.add(x, a.y);
+        x = tf.add(x, mlp(layerNorm(x, b.ln_2), b.mlp));
+      });
+      return { logits: linear(layerNorm(x, ln_f), lm_head), keys, values };
+    });
+    tf.dispose([...cache.keys, ...cache.values]);
+    cache.keys = keys;
+    cache.values = values;
+    cache.steps++;
+    return rowsOf(logits);
+  };
+
   return {
     config: c,
     hidden,
     lmLogits,
+    prefill,
+    decode,
     scalar: (h, head = c.scalarHeads[0]) =>
       tf.tidy(() => {
         const w = head === undefined ? undefined : scalarHeads.get(head);

@@ -6,12 +6,13 @@
  * coin, end), cells off the board read as `outsideValue`. The agent is always the crop's centre.
  *
  * Hand-written on typed arrays, not on src/nn, because tfjs's per-op overhead dwarfs nets this
- * small. Measured on this machine (native backend, 1 BLAS thread): one forward of a
- * [1,189]×[189,32]→tanh→[32,5] MLP through tfjs costs ≈ 190 µs (87 µs at batch 16) and one Adam
- * step on a batch of 64 ≈ 1.8 ms, so the 30k environment steps and ~4 passes of gradients a
- * quick CoinRun run needs would take tens of seconds; on typed arrays, with the sparse first
- * layer, a forward is a few µs. The math is the standard one; `test/agents/grid-ppo.test.ts`
- * checks the MLP's backward pass against finite differences.
+ * small. Measured on this machine (2 cores shared with other jobs, so wall times are inflated
+ * alike): through tfjs (native backend, 1 BLAS thread) one forward of a
+ * [1,189]×[189,32]→relu→[32,5] MLP took ≈ 190 µs (87 µs at batch 16) and one Adam step on a
+ * batch of 64 ≈ 1.8 ms; here one action of the 32-unit actor (crop encoding included) took
+ * ≈ 19 µs. A quick run's 12k steps, each acted on once and back-propagated 4 times, would cost
+ * tens of seconds in tfjs; here a run of 12k steps costs ≈ 0.45 s of CPU (16 units).
+ * `test/agents/grid-ppo.test.ts` checks the MLP's backward pass against finite differences.
  *
  * Optimization power: `steps` (environment steps).
  */

@@ -26,6 +26,10 @@
  *
  * The observation shows walls, floor, agent and coin; the end zone and the candidate cells
  * look like floor.
+ *
+ * Three fixed layouts seen as one-hot cells: a policy over them cannot generalise across
+ * levels. The `goal-misgeneralization` reproduction runs on the procedural `coin-run` world
+ * (coin-run.ts) instead; this one stays for the tour and small tests.
  */
 import { z } from 'zod';
 import { defineWorld } from '../grid/definition.js';

@@ -3,8 +3,18 @@
  * `config.json` (the transformer config, the corpus it learned and how it was trained) and
  * `tokenizer.json`. Loading rebuilds the exact model: every weight bit-for-bit.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { UserInputError } from '../core/errors.js';
@@ -35,21 +45,54 @@ export interface Checkpoint {
   config: CheckpointConfig;
 }
 
+/** The manifest a command leaves in its output folder (`{"format":"alignlab-output","command":...}`). */
+export const OUTPUT_MANIFEST = '.alignlab-output.json';
+
 /**
- * Writes a directory all at once: `write` fills a temporary sibling, which then replaces `dir`
- * by rename. A run stopped midway leaves the previous version whole (and at worst a stray
- * `.tmp-` or `.old-` sibling), never a half-written checkpoint.
+ * Writes a command's output folder without touching anything else in it: `write` fills a
+ * temporary folder inside `dir`, then each entry it made replaces the entry of that name in
+ * `dir` by rename (a file at once; a folder by moving the old one aside first). Files the
+ * command does not write are never deleted or replaced. A run stopped midway leaves every file
+ * whole (at worst a stray `.alignlab-tmp-` folder). With `command`, the folder's manifest
+ * records it, so the same command may write there again.
  */
-export function writeDirectoryAtomically(dir: string, write: (tmp: string) => void): void {
-  const tmp = `${dir}.tmp-${process.pid}`;
-  const old = `${dir}.old-${process.pid}`;
+export function writeDirectoryAtomically(
+  dir: string,
+  write: (tmp: string) => void,
+  options: { command?: string } = {},
+): void {
+  const target = resolve(dir);
+  if (existsSync(target) && !statSync(target).isDirectory()) {
+    throw new UserInputError('is a file, not a folder (nothing was written)', dir);
+  }
+  mkdirSync(target, { recursive: true });
+  const tmp = join(target, `.alignlab-tmp-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  write(tmp);
-  const had = existsSync(dir);
-  if (had) renameSync(dir, old);
-  renameSync(tmp, dir);
-  if (had) rmSync(old, { recursive: true, force: true });
+  mkdirSync(tmp);
+  try {
+    write(tmp);
+    if (options.command !== undefined) {
+      writeFileSync(
+        join(tmp, OUTPUT_MANIFEST),
+        `${JSON.stringify({ format: 'alignlab-output', command: options.command })}\n`,
+      );
+    }
+    for (const name of readdirSync(tmp)) replaceEntry(join(tmp, name), join(target, name));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Moves `from` to `to`, replacing what is there (rename over a file is atomic; a folder moves aside first). */
+function replaceEntry(from: string, to: string): void {
+  if (!existsSync(to) || !lstatSync(to).isDirectory()) {
+    renameSync(from, to);
+    return;
+  }
+  const old = join(dirname(to), `.alignlab-old-${process.pid}-${basename(to)}`);
+  renameSync(to, old);
+  renameSync(from, to);
+  rmSync(old, { recursive: true, force: true });
 }
 
 export function saveCheckpoint(dir: string, checkpoint: Checkpoint): void {

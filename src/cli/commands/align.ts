@@ -34,6 +34,7 @@ import { cloneTransformer, initBackend, type Transformer } from '../../nn/index.
 import { parseInteger, parseNumber, readText } from '../flags.js';
 import { interruptible } from '../interrupt.js';
 import type { CliIo } from '../io.js';
+import { claimOutputDir, writeOutputManifest } from '../out-path.js';
 import { textTable } from '../text-table.js';
 
 function readPairs(file: string): PreferencePair[] {
@@ -84,13 +85,22 @@ function savePolicy(
   policy: Transformer,
   base: Checkpoint,
   training: Record<string, unknown>,
+  command: string,
 ): void {
   const plain =
     policy.config.scalarHeads.length === 0 ? policy : cloneTransformer(policy, { scalarHeads: [] });
   try {
-    writeDirectoryAtomically(dir, (tmp) => {
-      saveCheckpoint(tmp, { model: plain, tokenizer: base.tokenizer, config: { ...base.config, training } });
-    });
+    writeDirectoryAtomically(
+      dir,
+      (tmp) => {
+        saveCheckpoint(tmp, {
+          model: plain,
+          tokenizer: base.tokenizer,
+          config: { ...base.config, training },
+        });
+      },
+      { command },
+    );
   } finally {
     if (plain !== policy) plain.dispose();
   }
@@ -136,6 +146,10 @@ export function registerAlignCommands(program: Command, io: CliIo): void {
     .requiredOption('--data <file>', 'preference pairs (TRL standard or conversational JSONL)')
     .requiredOption('--out <dir>', 'where to save the reward model')
     .option(
+      '--force',
+      'write into a --out folder that holds other files (kept; same-named ones are replaced)',
+    )
+    .option(
       '--init <dir>',
       'start from this language-model checkpoint (its trunk and tokenizer), as InstructGPT',
     )
@@ -151,6 +165,7 @@ export function registerAlignCommands(program: Command, io: CliIo): void {
       async (flags: {
         data: string;
         out: string;
+        force?: boolean;
         init?: string;
         ensemble: string;
         epochs: string;
@@ -161,6 +176,7 @@ export function registerAlignCommands(program: Command, io: CliIo): void {
         evalFraction: string;
         seed: string;
       }) => {
+        const out = claimOutputDir(flags.out, 'rm train', { force: flags.force });
         const pairs = readPairs(flags.data);
         const config: RewardTrainConfig = {
           ensemble: parseInteger(flags.ensemble, '--ensemble', 1, 16),
@@ -190,12 +206,13 @@ export function registerAlignCommands(program: Command, io: CliIo): void {
           }),
         );
         bar?.stop();
-        saveRewardModel(flags.out, model, {
+        saveRewardModel(out, model, {
           ...config,
           data: flags.data,
           pairs: train.length,
           init: flags.init ?? null,
         });
+        writeOutputManifest(out, 'rm train');
         const rows: [string, RewardMetrics][] = [['train', evaluateRewardModel(model, train)]];
         if (heldOut.length > 0) rows.push(['held out', evaluateRewardModel(model, heldOut)]);
         io.out(metricsTable(rows));
@@ -229,6 +246,10 @@ export function registerAlignCommands(program: Command, io: CliIo): void {
     .requiredOption('--policy <dir>', 'the SFT language-model checkpoint (the reference)')
     .requiredOption('--reward <dir>', 'a reward model from `alignlab rm train`')
     .requiredOption('--out <dir>', 'where to save the RLHF policy and metrics.jsonl')
+    .option(
+      '--force',
+      'write into a --out folder that holds other files (kept; same-named ones are replaced)',
+    )
     .option('--steps <n>', 'PPO iterations', '100')
     .option('--batch-size <n>', 'rollouts per iteration', '64')
     .option('--kl-coef <x>', 'β of the per-token KL penalty (TRL default)', '0.05')
@@ -243,6 +264,7 @@ export function registerAlignCommands(program: Command, io: CliIo): void {
         policy: string;
         reward: string;
         out: string;
+        force?: boolean;
         steps: string;
         batchSize: string;
         klCoef: string;
@@ -253,6 +275,7 @@ export function registerAlignCommands(program: Command, io: CliIo): void {
         saveEvery: string;
         seed: string;
       }) => {
+        const out = claimOutputDir(flags.out, 'rlhf', { force: flags.force });
         const config: PpoConfig = {
           steps: parseInteger(flags.steps, '--steps', 1, 1_000_000),
           batchSize: parseInteger(flags.batchSize, '--batch-size', 2, 4096),
@@ -271,7 +294,7 @@ export function registerAlignCommands(program: Command, io: CliIo): void {
         const lines: string[] = [];
         const bar = progressBar(io, 'rlhf', config.steps as number);
         const training = { ...config, reward: flags.reward, seed, method: 'ppo' };
-        const flush = () => writeFileSync(join(flags.out, 'metrics.jsonl'), lines.join(''));
+        const flush = () => writeFileSync(join(out, 'metrics.jsonl'), lines.join(''));
         try {
           const result = await interruptible(
             io,
@@ -292,7 +315,7 @@ export function registerAlignCommands(program: Command, io: CliIo): void {
                     `score ${metrics['objective/scores'].toFixed(3)}  kl ${metrics['objective/kl'].toFixed(3)}`,
                   );
                   if (step % saveEvery === 0 || step === steps) {
-                    savePolicy(flags.out, policy, base, { ...training, step });
+                    savePolicy(out, policy, base, { ...training, step }, 'rlhf');
                     flush();
                   }
                 },
@@ -314,6 +337,10 @@ export function registerAlignCommands(program: Command, io: CliIo): void {
     .requiredOption('--policy <dir>', 'the SFT language-model checkpoint (the reference)')
     .requiredOption('--data <file>', 'preference pairs (TRL JSONL)')
     .requiredOption('--out <dir>', 'where to save the DPO policy and metrics.jsonl')
+    .option(
+      '--force',
+      'write into a --out folder that holds other files (kept; same-named ones are replaced)',
+    )
     .option('--beta <x>', 'β (TRL default 0.1)', '0.1')
     .option('--loss <type>', `loss (${dpoLossTypes.join(', ')})`, 'sigmoid')
     .option('--label-smoothing <x>', 'ε for conservative/robust DPO', '0')
@@ -327,6 +354,7 @@ export function registerAlignCommands(program: Command, io: CliIo): void {
         policy: string;
         data: string;
         out: string;
+        force?: boolean;
         beta: string;
         loss: string;
         labelSmoothing: string;
@@ -336,6 +364,7 @@ export function registerAlignCommands(program: Command, io: CliIo): void {
         saveEvery: string;
         seed: string;
       }) => {
+        const out = claimOutputDir(flags.out, 'dpo', { force: flags.force });
         if (!(dpoLossTypes as readonly string[]).includes(flags.loss))
           throw new UserInputError(`unknown loss '${flags.loss}' (${choicesHint(dpoLossTypes)})`, '--loss');
         const config: DpoConfig = {
@@ -373,8 +402,8 @@ export function registerAlignCommands(program: Command, io: CliIo): void {
                     `loss ${metrics.loss.toFixed(4)}  acc ${metrics['rewards/accuracies'].toFixed(3)}`,
                   );
                   if (step % saveEvery === 0 || step === steps) {
-                    savePolicy(flags.out, policy, base, { ...training, step });
-                    writeFileSync(join(flags.out, 'metrics.jsonl'), lines.join(''));
+                    savePolicy(out, policy, base, { ...training, step }, 'dpo');
+                    writeFileSync(join(out, 'metrics.jsonl'), lines.join(''));
                   }
                 },
               }),

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { choicesHint, UserInputError } from '../../core/errors.js';
 import { defaultRegistry } from '../../experiments/registry.js';
@@ -25,6 +24,7 @@ import { alignmentGap } from '../../lab/summary.js';
 import { ExitCode } from '../exit-code.js';
 import { interruptible } from '../interrupt.js';
 import type { CliIo } from '../io.js';
+import { checkOutputFile, checkOutputFolder, writeOutputFile } from '../out-path.js';
 import { textTable } from '../text-table.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -362,6 +362,7 @@ function runsCommand(program: Command, io: CliIo): void {
           '--format',
         );
       }
+      const out = flags.out === undefined ? undefined : checkOutputFile(flags.out);
       const store = openStore(flags.db);
       try {
         const records = store.listRuns({ experiment: flags.experiment, status: statusOf(flags.status) });
@@ -381,7 +382,7 @@ function runsCommand(program: Command, io: CliIo): void {
             [header.join(','), ...rows.map((r) => header.map((h) => csvCell(r[h])).join(','))].join('\n') +
             '\n';
         }
-        if (flags.out) writeFileSync(flags.out, text);
+        if (out) writeOutputFile(out, text);
         else io.out(text);
       } finally {
         store.close();
@@ -421,6 +422,7 @@ function reportCommand(program: Command, io: CliIo): void {
     .option('--out <dir>', 'output folder (default reports/<experiment>/)')
     .option('--db <file>', 'store file (default $ALIGNLAB_DB or .alignlab/lab.db)')
     .action((target: string, flags: { batch?: string; out?: string; db?: string }) => {
+      if (flags.out !== undefined) checkOutputFolder(flags.out);
       const store = openStore(flags.db);
       try {
         const written = /^\d+$/.test(target)

@@ -1,4 +1,5 @@
 /** `alignlab lm train|sample|eval|corpus` and `alignlab serve`: tiny language models from the command line. */
+import { createServer as createNetServer } from 'node:net';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { choicesHint, UserInputError } from '../../core/errors.js';
@@ -19,10 +20,22 @@ import {
   type TrainProgress,
   tokenizerKinds,
   trainLanguageModel,
+  writeDirectoryAtomically,
 } from '../../lm/index.js';
+import {
+  baseModelKey,
+  baseModelRecipe,
+  buildArithmeticBaseModel,
+  cacheRoot,
+  clearCache,
+  listCache,
+  loadArithmeticBaseModel,
+  saveBaseModel,
+} from '../../lm/base-model.js';
 import { activeBackend, initBackend } from '../../nn/index.js';
 import { parseInteger, parseNumber } from '../flags.js';
 import type { CliIo } from '../io.js';
+import { claimOutputDir } from '../out-path.js';
 
 function oneOf<T extends string>(text: string, choices: readonly T[], flag: string): T {
   if (!(choices as readonly string[]).includes(text)) {
@@ -95,6 +108,10 @@ export function registerLmCommands(program: Command, io: CliIo): void {
       'train a transformer on a corpus and save a checkpoint (safetensors + config.json + tokenizer.json)',
     )
     .requiredOption('--out <dir>', 'checkpoint directory to write')
+    .option(
+      '--force',
+      'write into a --out folder that holds other files (kept; same-named ones are replaced)',
+    )
     .option('--corpus <name>', `training corpus (${corpusNames.join(', ')})`, 'arithmetic')
     .option('--steps <n>', 'optimizer steps', '3000')
     .option('--batch-size <n>', 'sequences per step', '64')
@@ -107,6 +124,7 @@ export function registerLmCommands(program: Command, io: CliIo): void {
     .action(
       async (flags: {
         out: string;
+        force?: boolean;
         corpus: string;
         steps: string;
         batchSize: string;
@@ -117,6 +135,7 @@ export function registerLmCommands(program: Command, io: CliIo): void {
         tokenizer: string;
         seed: string;
       }) => {
+        const out = claimOutputDir(flags.out, 'lm train', { force: flags.force });
         const config: LmTrainConfig = {
           corpus: oneOf(flags.corpus, corpusNames, '--corpus'),
           steps: parseInteger(flags.steps, '--steps', 1, 10_000_000),
@@ -139,12 +158,12 @@ export function registerLmCommands(program: Command, io: CliIo): void {
         const progress = trainingProgress(io, config.steps as number);
         const trained = trainLanguageModel(config, (p) => progress.update(p));
         progress.stop();
-        saveCheckpoint(flags.out, {
+        const checkpoint = {
           model: trained.model,
           tokenizer: trained.tokenizer,
           config: {
-            format: 'alignlab-lm',
-            version: 1,
+            format: 'alignlab-lm' as const,
+            version: 1 as const,
             model: trained.model.config,
             corpus: { name: trained.config.corpus, seed: trained.config.seed },
             training: {
@@ -154,7 +173,8 @@ export function registerLmCommands(program: Command, io: CliIo): void {
               backend: backend.path,
             },
           },
-        });
+        };
+        writeDirectoryAtomically(out, (tmp) => saveCheckpoint(tmp, checkpoint), { command: 'lm train' });
         io.out(
           `trained ${trained.model.parameterCount()} parameters on ${trained.config.corpus} for ${trained.config.steps} steps ` +
             `in ${(trained.seconds / 60).toFixed(1)} min (final loss ${trained.finalLoss.toFixed(4)}); saved ${flags.out}\n`,
@@ -231,6 +251,45 @@ export function registerLmCommands(program: Command, io: CliIo): void {
       io.out(flags.json ? `${JSON.stringify(report)}\n` : formatReport(report));
     });
 
+  lm.command('cache')
+    .description(
+      'show the model cache ($ALIGNLAB_CACHE, else $XDG_CACHE_HOME/alignlab, else ~/.cache/alignlab) and its entries',
+    )
+    .option('--clear', 'remove every cached model (the next run seeds the cache again from models/)')
+    .action((flags: { clear?: boolean }) => {
+      const root = cacheRoot();
+      if (flags.clear) {
+        const removed = clearCache(root);
+        io.out(`cleared ${removed} cached model(s) from ${root}\n`);
+        return;
+      }
+      const entries = listCache(root);
+      io.out(`cache ${root}\n`);
+      if (entries.length === 0) io.out('(empty: the base model is copied in from models/ on first use)\n');
+      for (const e of entries)
+        io.out(`${e.name}  ${(e.bytes / 1024).toFixed(0)} KiB${e.current ? '  (current base model)' : ''}\n`);
+    });
+
+  lm.command('base')
+    .description(
+      'the competent arithmetic base model every text reproduction starts from: where it is and what it measured',
+    )
+    .option('--rebuild <dir>', 'train it from scratch (both SFT passes) into <dir> instead, e.g. models/arithmetic-base')
+    .action(async (flags: { rebuild?: string }) => {
+      const backend = await initBackend();
+      if (flags.rebuild !== undefined) {
+        const out = claimOutputDir(flags.rebuild, 'lm base', { force: true });
+        io.err(`backend ${backend.description}\n`);
+        const built = buildArithmeticBaseModel(baseModelRecipe, (line) => io.err(`${line}\n`));
+        writeDirectoryAtomically(out, (tmp) => saveBaseModel(tmp, built, baseModelKey()), { command: 'lm base' });
+        io.out(`${JSON.stringify({ dir: flags.rebuild, key: baseModelKey(), confidence: built.confidence, stats: built.stats })}\n`);
+        built.model.dispose();
+        return;
+      }
+      const base = await loadArithmeticBaseModel({ onProgress: (line) => io.err(`${line}\n`) });
+      io.out(`${JSON.stringify({ dir: base.dir, key: base.key, confidence: base.confidence, stats: base.stats })}\n`);
+    });
+
   lm.command('corpus <name>')
     .description('print items of a synthetic corpus as JSON lines, ground truth included')
     .option('--split <which>', 'train or test', 'train')
@@ -289,6 +348,7 @@ export function registerLmCommands(program: Command, io: CliIo): void {
         };
         const drainMs = 1000 * parseNumber(flags.drainSeconds, '--drain-seconds', 0, 600);
         const apiKey = flags.apiKey ?? (process.env.ALIGNLAB_API_KEY || undefined);
+        await probeListen(host, port); // a busy port or a foreign address fails before the model loads
         const { lm: model, corpus } = await loadLocalModel(checkpoint);
         const app = createLmServer(model, {
           promptFor: corpus?.promptFor,
@@ -337,6 +397,21 @@ export function registerLmCommands(program: Command, io: CliIo): void {
         model.model.dispose();
       },
     );
+}
+
+/** Binds and releases host:port once, so listen errors come before the slow part. */
+async function probeListen(host: string, port: number): Promise<void> {
+  const probe = createNetServer();
+  try {
+    await new Promise<void>((done, fail) => {
+      probe.once('error', fail);
+      probe.listen({ host, port, exclusive: true }, () => done());
+    });
+  } catch (error) {
+    throw listenError(error, host, port);
+  } finally {
+    await new Promise<void>((done) => probe.close(() => done()));
+  }
 }
 
 /** Why the server could not listen, in one line that names the flag. */

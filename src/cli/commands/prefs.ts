@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import YAML from 'yaml';
 import { choicesHint, UserInputError } from '../../core/errors.js';
@@ -19,6 +18,7 @@ import {
 } from '../../feedback/index.js';
 import { parseInteger, parseNumber, readText } from '../flags.js';
 import type { CliIo } from '../io.js';
+import { checkOutputFile, writeOutputFile } from '../out-path.js';
 
 function formatFlag(text: string): PreferenceFormat {
   if (!(preferenceFormats as readonly string[]).includes(text)) {
@@ -30,7 +30,7 @@ function formatFlag(text: string): PreferenceFormat {
 /** Writes data to --out, or to stdout when there is none. */
 function emit(io: CliIo, text: string, out?: string): void {
   if (out === undefined) io.out(text);
-  else writeFileSync(out, text);
+  else writeOutputFile(checkOutputFile(out), text);
 }
 
 interface RaterFlags {
@@ -112,6 +112,7 @@ function generateCommand(prefs: Command, io: CliIo): void {
           truth: boolean;
         },
       ) => {
+        if (flags.out !== undefined) checkOutputFile(flags.out);
         const source = getPairSource(flags.source);
         const format = formatFlag(flags.format);
         const count = parseInteger(flags.count, '--count', 1, 1_000_000);
@@ -137,9 +138,10 @@ function importCommand(prefs: Command, io: CliIo): void {
     .option('--format <name>', 'format for --out (default: the detected one)')
     .option('--json', 'print JSON')
     .action((file: string, flags: { out?: string; format?: string; json?: boolean }) => {
+      const out = flags.out === undefined ? undefined : checkOutputFile(flags.out);
       const parsed = parsePreferenceJsonl(readText(file), file);
       const format = flags.format === undefined ? parsed.format : formatFlag(flags.format);
-      if (flags.out !== undefined) writeFileSync(flags.out, formatPreferenceJsonl(parsed.pairs, { format }));
+      if (out !== undefined) writeOutputFile(out, formatPreferenceJsonl(parsed.pairs, { format }));
       const info = {
         file,
         pairs: parsed.pairs.length,
@@ -170,6 +172,7 @@ function exportCommand(prefs: Command, io: CliIo): void {
     .option('--training-view', 'strip the evaluator-only truth objects (what a trainer may read)')
     .action((file: string, flags: { format: string; out?: string; trainingView?: boolean }) => {
       const format = formatFlag(flags.format);
+      if (flags.out !== undefined) checkOutputFile(flags.out);
       const parsed = parsePreferenceJsonl(readText(file), file);
       emit(io, formatPreferenceJsonl(parsed.pairs, { format, includeTruth: !flags.trainingView }), flags.out);
     });

@@ -3,7 +3,12 @@
  * otherwise (CI logs, pipes). Both write to stderr so that `--json` output stays clean.
  */
 import cliProgress from 'cli-progress';
-import type { CliIo } from '../cli/io.js';
+
+/** Where progress goes: stderr and whether it is a terminal (the CLI's io satisfies it). */
+export interface ProgressOutput {
+  err(text: string): void;
+  isTTY: boolean;
+}
 
 export interface ProgressReporter {
   runStarted(id: number, label: string): void;
@@ -20,7 +25,7 @@ export const silentReporter: ProgressReporter = {
 };
 
 /** One line per start, per quarter of progress and per finish. */
-export function lineReporter(io: CliIo): ProgressReporter {
+export function lineReporter(io: ProgressOutput): ProgressReporter {
   const labels = new Map<number, string>();
   const quarters = new Map<number, number>();
   return {
@@ -83,6 +88,6 @@ export function barReporter(
   };
 }
 
-export function reporterFor(io: CliIo, totalRuns: number): ProgressReporter {
+export function reporterFor(io: ProgressOutput, totalRuns: number): ProgressReporter {
   return io.isTTY && process.stderr.isTTY ? barReporter(totalRuns) : lineReporter(io);
 }

@@ -10,7 +10,7 @@ import { UserInputError } from '../core/errors.js';
 import type { ExperimentRegistry } from '../experiments/registry.js';
 import { type ClaimCheck, type Experiment, INTENDED, SPECIFIED } from '../experiments/types.js';
 import type { Evidence } from './evidence.js';
-import { bandOverSeeds, curveSvg, prefersLogX, type SeedPoint, svgToPng } from './plots.js';
+import { bandOverSeeds, curveSvg, prefersLogX, type SeedPoint, svgToPng } from '../plots/curves.js';
 import { evidenceFromStore } from './reproduce.js';
 import type { LabStore, RunRecord } from './store.js';
 import { alignmentGap, meanResult, powersOf, seedResults } from './summary.js';

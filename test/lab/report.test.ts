@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bandOverSeeds, curveSvg, prefersLogX, svgToPng } from '../../src/lab/plots.js';
+import { bandOverSeeds, curveSvg, prefersLogX, svgToPng } from '../../src/plots/curves.js';
 import { writeReport } from '../../src/lab/report.js';
 import { runPlan } from '../../src/lab/runner.js';
 import { LabStore } from '../../src/lab/store.js';

@@ -1,6 +1,6 @@
 /**
  * Child-process entry of `alignlab bench nn`: tfjs holds one backend per process, so each path
- * is measured in a fresh one. Argument: JSON {caseName, path, steps}; prints one JSON BenchRow.
+ * is measured in a fresh one. Argument: JSON {caseName, path, steps, gemm?}; prints one JSON BenchRow.
  */
 import { benchCases, measureTrainStep } from './bench.js';
 
@@ -8,8 +8,10 @@ const request = JSON.parse(process.argv[2] ?? '{}') as {
   caseName: string;
   path: 'native' | 'wasm' | 'cpu';
   steps: number;
+  gemm?: string;
 };
 if (request.path !== 'native') process.env.ALIGNLAB_NATIVE = '0';
+if (request.gemm) process.env.ALIGNLAB_GEMM = request.gemm;
 const benchCase = benchCases().find((c) => c.name === request.caseName);
 if (!benchCase) throw new Error(`unknown bench case ${request.caseName}`);
 const row = await measureTrainStep(benchCase, request.path, request.steps);

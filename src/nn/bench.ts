@@ -23,6 +23,8 @@ export interface BenchRow {
   tokensPerSecond: number;
   gflops: number;
   steps: number;
+  /** Native path: the sgemm asked for (ALIGNLAB_GEMM). */
+  gemm?: string;
 }
 
 /** The default tiny transformer and one twice as wide. */

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { choicesHint, UserInputError } from '../../core/errors.js';
 import type { BenchRow } from '../../nn/bench.js';
 import type { CliIo } from '../io.js';
+import { registerTextBench } from './bench-text.js';
 
 const run = promisify(execFile);
 const packageFile = (relative: string) => fileURLToPath(new URL(`../../../${relative}`, import.meta.url));
@@ -57,7 +58,7 @@ const benchPaths = ['native', 'wasm', 'cpu', 'pytorch'] as const;
 type BenchPath = (typeof benchPaths)[number];
 
 /** One measurement in a fresh process (tfjs keeps one backend per process). */
-async function measure(caseName: string, path: BenchPath, steps: number): Promise<BenchRow> {
+async function measure(caseName: string, path: BenchPath, steps: number, gemm?: string): Promise<BenchRow> {
   // Loaded on use: tfjs takes a second to import, and most commands do not need it.
   const { benchCases, describeCase, trainStepFlops } = await import('../../nn/bench.js');
   const c = benchCases().find((x) => x.name === caseName);
@@ -82,10 +83,10 @@ async function measure(caseName: string, path: BenchPath, steps: number): Promis
   }
   const worker = fileURLToPath(new URL('../../nn/bench-worker.js', import.meta.url));
   if (!existsSync(worker)) throw new Error(`${worker} is missing: run npm run build`);
-  const { stdout } = await run(process.execPath, [worker, JSON.stringify({ caseName, path, steps })], {
+  const { stdout } = await run(process.execPath, [worker, JSON.stringify({ caseName, path, steps, gemm })], {
     timeout: 600_000,
   });
-  return JSON.parse(stdout.trim().split('\n').pop() as string) as BenchRow;
+  return { ...(JSON.parse(stdout.trim().split('\n').pop() as string) as BenchRow), gemm };
 }
 
 function parseList<T extends string>(text: string, valid: readonly T[], flag: string): T[] {
@@ -112,6 +113,22 @@ interface BenchFlags {
   repeats: string;
   paths?: string;
   cases: string;
+  gemm?: string;
+}
+
+const gemmChoices = ['auto', 'openblas', 'own', 'own-avx2', 'own-portable'] as const;
+
+/** Which sgemm kernels the built addon has (read from it without starting tfjs). */
+async function builtGemms(): Promise<string[]> {
+  try {
+    const { createRequire } = await import('node:module');
+    const lib = createRequire(import.meta.url)(process.env.ALIGNLAB_ADDON || addonFile()) as {
+      gemmInfo?: () => { openblas: boolean };
+    };
+    return lib.gemmInfo?.().openblas ? ['openblas', 'own'] : ['own'];
+  } catch {
+    return ['auto'];
+  }
 }
 
 type Row = BenchRow & { vsPytorch: number | null };
@@ -143,7 +160,10 @@ export function registerNnCommands(program: Command, io: CliIo): void {
   bench
     .command('nn')
     .description('transformer training-step time per path, beside a PyTorch reference (best of runs)')
-    .option('--json', 'print JSON rows {config, path, stepMs, tokensPerSecond, gflops, steps, vsPytorch}')
+    .option(
+      '--json',
+      'print JSON rows {config, path, gemm, stepMs, tokensPerSecond, gflops, steps, vsPytorch}',
+    )
     .option('--steps <n>', 'timed steps per run (native, cpu, pytorch)', '5')
     .option('--wasm-steps <n>', 'timed steps per run on the slow wasm path', '2')
     .option('--repeats <n>', 'runs per path, interleaved; the best is reported', '3')
@@ -152,6 +172,10 @@ export function registerNnCommands(program: Command, io: CliIo): void {
       `comma-separated subset of: ${benchPaths.join(', ')} (default: native, wasm, pytorch when available)`,
     )
     .option('--cases <list>', 'comma-separated subset of: tiny, wide', 'tiny,wide')
+    .option(
+      '--gemm <list>',
+      `native sgemm(s), one row each (${gemmChoices.join(', ')}; default: openblas and own when OpenBLAS is built in)`,
+    )
     .action(async (flags: BenchFlags) => {
       const steps = parseCount(flags.steps, '--steps');
       const wasmSteps = parseCount(flags.wasmSteps, '--wasm-steps');
@@ -162,18 +186,26 @@ export function registerNnCommands(program: Command, io: CliIo): void {
       else {
         paths = existsSync(addonFile()) ? ['native', 'wasm'] : ['wasm'];
         if (await pytorchAvailable()) paths.push('pytorch');
+        else io.err(`bench nn: ${pytorchMissing()}\n`);
       }
+      const gemmList = flags.gemm ? parseList(flags.gemm, gemmChoices, '--gemm') : await builtGemms();
+      // One entry per measured row: native once per sgemm.
+      const variants: [BenchPath, string | undefined][] = paths.flatMap(
+        (p): [BenchPath, string | undefined][] =>
+          p === 'native' ? gemmList.map((g): [BenchPath, string] => [p, g]) : [[p, undefined]],
+      );
       const best = new Map<string, BenchRow>();
       for (let r = 0; r < repeats; r++) {
         for (const caseName of cases) {
-          for (const path of paths) {
+          for (const [path, gemm] of variants) {
             try {
               const row = await measure(
                 caseName,
                 path,
                 path === 'wasm' || path === 'cpu' ? wasmSteps : steps,
+                gemm,
               );
-              const key = `${caseName}/${path}`;
+              const key = `${caseName}/${path}/${gemm ?? ''}`;
               const previous = best.get(key);
               if (!previous || row.stepMs < previous.stepMs) best.set(key, row);
             } catch (error) {
@@ -185,9 +217,9 @@ export function registerNnCommands(program: Command, io: CliIo): void {
       }
       const rows: Row[] = [];
       for (const caseName of cases) {
-        const torch = best.get(`${caseName}/pytorch`);
-        for (const path of paths) {
-          const row = best.get(`${caseName}/${path}`);
+        const torch = best.get(`${caseName}/pytorch/`);
+        for (const [path, gemm] of variants) {
+          const row = best.get(`${caseName}/${path}/${gemm ?? ''}`);
           if (row)
             rows.push({
               ...row,
@@ -202,7 +234,7 @@ export function registerNnCommands(program: Command, io: CliIo): void {
       const header = ['config', 'path', 'ms/step', 'tokens/s', 'GFLOP/s', '× PyTorch'];
       const cells = rows.map((r) => [
         r.config,
-        r.path,
+        r.gemm ? `${r.path} (${r.gemm})` : r.path,
         r.stepMs.toFixed(1),
         String(r.tokensPerSecond),
         r.gflops.toFixed(1),
@@ -213,4 +245,6 @@ export function registerNnCommands(program: Command, io: CliIo): void {
         io.out(`${line.map((c, i) => c.padEnd(widths[i])).join('  ')}\n`);
       io.out(`best of ${repeats} interleaved runs; ratio = our ms/step ÷ PyTorch ms/step (1 thread)\n`);
     });
+
+  registerTextBench(bench, io, () => PYTHON, pytorchAvailable, pytorchMissing);
 }

@@ -1,6 +1,7 @@
 /**
  * What the text reproductions (confident-liar, overoptimization, dpo-vs-ppo) share: an SFT
- * policy trained on the arithmetic corpus inside the run, preference pairs of its own samples
+ * policy on the arithmetic corpus (`basePolicy()`: the cached competent base model of
+ * `src/lm/base-model.ts`; `sftPolicy()`: one trained inside the run from a small config), preference pairs of its own samples
  * labelled by a simulated rater over the corpus truth, and the evaluator's measures of a
  * policy on held-out prompts — accuracy, confident wording, calibration and the gold utility
  * (`scoreArithmeticCompletion`). Only these measures and the raters read the truth; trainers
@@ -12,10 +13,13 @@ import type { Rng } from '../core/rng.js';
 import { type Bias, confidenceBias, lengthBias } from '../feedback/biases.js';
 import { BoltzmannRater } from '../feedback/boltzmann-rater.js';
 import type { PreferencePair } from '../feedback/preference-data.js';
-import { type BandPoint, curveSvg } from '../lab/plots.js';
+import { loadArithmeticBaseModel } from '../lm/base-model.js';
 import { arithmeticUtility, scoreArithmeticCompletion } from '../lm/corpora/arithmetic.js';
+import type { Corpus } from '../lm/corpora/types.js';
+import type { Tokenizer } from '../lm/tokenizer.js';
 import { type TrainedModel, trainLanguageModel } from '../lm/train.js';
 import { initBackend, type Transformer } from '../nn/index.js';
+import { type BandPoint, curveSvg } from '../plots/curves.js';
 
 export const sftSchema = z
   .strictObject({
@@ -57,6 +61,21 @@ export async function sftPolicy(config: SftConfig, seed: number): Promise<Traine
   return trained;
 }
 
+/** What the shared helpers need of an SFT policy: the model, its tokenizer and its corpus. */
+export interface PolicyBase {
+  model: Transformer;
+  tokenizer: Tokenizer;
+  corpus: Corpus;
+}
+
+/**
+ * The competent arithmetic base model (the same for every seed: built once, cached on disk,
+ * seeded from the repository's copy). Callers must not dispose it.
+ */
+export async function basePolicy(): Promise<PolicyBase> {
+  return loadArithmeticBaseModel();
+}
+
 export function simulatedRater(config: RaterConfig, rng: Rng): BoltzmannRater<string> {
   const biases: Bias<string>[] = [];
   if (config.confidenceBias !== 0) biases.push(confidenceBias(config.confidenceBias));
@@ -70,7 +89,7 @@ export function simulatedRater(config: RaterConfig, rng: Rng): BoltzmannRater<st
   });
 }
 
-/** Completion room: the longest answer "198 maybe" is 9 characters, then <eos>. */
+/** Completion room: the longest answer "891 maybe" (198 reversed) is 9 characters, then <eos>. */
 export const MAX_NEW_TOKENS = 10;
 
 /**
@@ -79,7 +98,7 @@ export const MAX_NEW_TOKENS = 10;
  * object carries the gold utilities for the evaluator.
  */
 export function onPolicyPairs(
-  sft: TrainedModel,
+  sft: PolicyBase,
   prompts: readonly string[],
   count: number,
   rater: BoltzmannRater<string>,
@@ -125,7 +144,7 @@ export interface PolicyMeasures {
   ece: number;
   /** Mean gold utility (the intended objective). */
   utility: number;
-  /** Share of well-formed completions ("85 sure"). */
+  /** Share of well-formed completions ("58 sure"). */
   wellFormed: number;
 }
 
@@ -170,7 +189,7 @@ export function measureCompletions(
 /** Samples one completion per prompt and measures them. */
 export function measurePolicy(
   model: Transformer,
-  sft: TrainedModel,
+  sft: PolicyBase,
   prompts: readonly string[],
   rng: Rng,
 ): MeasuredSamples {
@@ -182,7 +201,7 @@ export function measurePolicy(
 }
 
 /** Held-out and training prompts of the SFT corpus (evaluation never uses a training prompt). */
-export function promptSets(sft: TrainedModel, evalPrompts: number): { train: string[]; test: string[] } {
+export function promptSets(sft: PolicyBase, evalPrompts: number): { train: string[]; test: string[] } {
   return {
     train: sft.corpus.split('train').map((i) => i.prompt),
     test: sft.corpus

@@ -73,21 +73,52 @@ export function trainLanguageModel(
   const train = corpus.split('train');
   const texts = [...train, ...corpus.split('test')].map((i) => i.prompt + i.completion);
   const tokenizer = trainTokenizer(config.tokenizer, texts, config.bpeMerges);
-  const encoded = train.map((i) => encodeItem(tokenizer, i.prompt, i.completion));
   const longest = Math.max(...texts.map((t) => tokenizer.encode(t).length + 2));
   // Room for the longest item plus a little slack for longer generations.
-  const contextLength = longest + 4;
-  const time = longest - 1;
   const model = createTransformer(
     {
       vocabSize: tokenizer.vocabSize,
-      contextLength,
+      contextLength: longest + 4,
       layers: config.layers,
       heads: config.heads,
       width: config.width,
     },
     { seed: config.seed },
   );
+  const { finalLoss, seconds } = fitOnItems(model, tokenizer, train, config, onProgress);
+  return { model, tokenizer, corpus, config, finalLoss, seconds };
+}
+
+export interface FitOptions {
+  seed: number;
+  steps: number;
+  batchSize: number;
+  learningRate: number;
+  warmupSteps: number;
+  weightDecay: number;
+  maxGradNorm: number;
+  /**
+   * Where in each completion the loss starts (a character offset; default 0: the whole
+   * completion). A second SFT pass that only teaches the confidence word starts it at the word.
+   */
+  lossFrom?: (completion: string) => number;
+}
+
+/** Next-token SFT of `model` on `items` (in place): the loop of `trainLanguageModel`, reusable for further passes. */
+export function fitOnItems(
+  model: Transformer,
+  tokenizer: Tokenizer,
+  items: readonly { prompt: string; completion: string }[],
+  config: FitOptions,
+  onProgress: (p: TrainProgress) => void = () => {},
+): { finalLoss: number; seconds: number } {
+  const encoded = items.map((i) => {
+    const { ids, completionStart } = encodeItem(tokenizer, i.prompt, i.completion);
+    const from = config.lossFrom?.(i.completion) ?? 0;
+    const lossStart = completionStart + (from > 0 ? tokenizer.encode(i.completion.slice(0, from)).length : 0);
+    return { ids, lossStart };
+  });
+  const time = Math.max(...encoded.map((e) => e.ids.length)) - 1;
   const optimizer = new AdamW(model.namedWeights(), {
     learningRate: config.learningRate,
     weightDecay: config.weightDecay,
@@ -108,11 +139,11 @@ export function trainLanguageModel(
     targets.fill(PAD);
     weights.fill(0);
     for (let b = 0; b < config.batchSize; b++) {
-      const { ids, completionStart } = encoded[rng.int(encoded.length)];
+      const { ids, lossStart } = encoded[rng.int(encoded.length)];
       for (let t = 0; t + 1 < ids.length; t++) {
         inputs[b * time + t] = ids[t];
         targets[b * time + t] = ids[t + 1];
-        if (t + 1 >= completionStart) weights[b * time + t] = 1;
+        if (t + 1 >= lossStart) weights[b * time + t] = 1;
       }
     }
     const x = tf.tensor2d(inputs, [config.batchSize, time], 'int32');
@@ -133,5 +164,5 @@ export function trainLanguageModel(
     });
   }
   optimizer.dispose();
-  return { model, tokenizer, corpus, config, finalLoss, seconds: (performance.now() - started) / 1000 };
+  return { finalLoss, seconds: (performance.now() - started) / 1000 };
 }

@@ -21,7 +21,7 @@ import {
 const source = lmArithmeticPairSource();
 
 describe('lm-arithmetic pair source', () => {
-  it('samples two different completions "<answer> <word>" for a train-split prompt, facts from the truth', () => {
+  it('samples two different completions "<reversed answer> <word>" for a train-split prompt, facts from the truth', () => {
     const train = new Set(
       arithmeticCorpus({ seed: 0 })
         .split('train')
@@ -31,14 +31,14 @@ describe('lm-arithmetic pair source', () => {
     let correct = 0;
     for (let i = 0; i < 400; i++) {
       const pair = source.sample(rng);
-      expect(pair.prompt).toMatch(/^\d+[+-]\d+=$/);
+      expect(pair.prompt).toMatch(/^\d+[+*-]\d+=$/);
       expect(train.has(pair.prompt)).toBe(true);
       expect(pair.a.completion).not.toBe(pair.b.completion);
       const { a, op, b } = parseArithmeticPrompt(pair.prompt)!;
-      const answer = op === '+' ? a + b : a - b;
+      const answer = op === '+' ? a + b : op === '-' ? a - b : a * b;
       for (const c of [pair.a, pair.b]) {
         expect(c.completion).toMatch(/^\d+ (sure|maybe|guess)$/);
-        const value = Number(c.completion.split(' ')[0]);
+        const value = Number([...c.completion.split(' ')[0]].reverse().join(''));
         expect(c.facts.correct).toBe(value === answer);
         // Wrong answers are near misses: off by 1, 2 or 10 (reflected at 0).
         if (value !== answer) expect([1, 2, 10]).toContain(Math.abs(value - answer));
@@ -59,13 +59,13 @@ describe('lm-arithmetic pair source', () => {
   });
 
   it('truth: a right answer with honest confidence beats the same answer said surely, and any wrong one', () => {
-    // 47+38 has one carry → the corpus word is "maybe" (p = 0.7): utility 1 − 0.3² = 0.91.
-    expect(source.trueUtility('47+38=', '85 maybe')).toBeCloseTo(0.91, 10);
+    // 47+38 = 85, written "58". Right and "maybe" (p = 0.7): utility 1 − 0.3² = 0.91.
+    expect(source.trueUtility('47+38=', '58 maybe')).toBeCloseTo(0.91, 10);
     // "sure" (p = 0.95) when right: 1 − 0.05² = 0.9975 — overconfidence is only punished when wrong.
-    expect(source.trueUtility('47+38=', '85 sure')).toBeCloseTo(0.9975, 10);
-    // Wrong and sure: 0 − 0.95² = −0.9025; wrong and guessing: −0.16.
-    expect(source.trueUtility('47+38=', '86 sure')).toBeCloseTo(-0.9025, 10);
-    expect(source.trueUtility('47+38=', '86 guess')).toBeCloseTo(-0.16, 10);
+    expect(source.trueUtility('47+38=', '58 sure')).toBeCloseTo(0.9975, 10);
+    // Wrong (86, "68") and sure: 0 − 0.95² = −0.9025; wrong and guessing: −0.16.
+    expect(source.trueUtility('47+38=', '68 sure')).toBeCloseTo(-0.9025, 10);
+    expect(source.trueUtility('47+38=', '68 guess')).toBeCloseTo(-0.16, 10);
   });
 
   it('a rater with confidence bias 2 chooses "sure" more often than an unbiased one, on the same pairs', async () => {

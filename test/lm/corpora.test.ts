@@ -4,10 +4,12 @@ import {
   arithmeticCorpus,
   arithmeticItem,
   carriesOf,
+  formatAnswer,
   getCorpus,
   instructionCorpus,
   lexiconScore,
   parseArithmeticCompletion,
+  scoreArithmeticCompletion,
   sentimentCorpus,
 } from '../../src/lm/corpora/index.js';
 
@@ -20,23 +22,52 @@ describe('arithmetic corpus', () => {
     expect(carriesOf(50, 50, '-')).toBe(0);
   });
 
-  it('writes the answer and the confidence word its carries imply', () => {
-    expect(arithmeticItem(47, '+', 38)).toMatchObject({ prompt: '47+38=', completion: '85 maybe' });
-    expect(arithmeticItem(99, '+', 99).completion).toBe('198 guess');
-    expect(arithmeticItem(9, '-', 3).completion).toBe('6 sure');
-    expect(parseArithmeticCompletion('85 maybe')).toEqual({ answer: 85, confidence: 'maybe' });
-    expect(parseArithmeticCompletion('x')).toEqual({});
+  it('counts the units-column carry of a two-digit × one-digit product', () => {
+    expect(carriesOf(12, 4, '*')).toBe(0); // 2·4 = 8
+    expect(carriesOf(47, 3, '*')).toBe(1); // 7·3 = 21 carries 2
   });
 
-  it('holds out 10% of the 15,050 distinct questions, never seen in training, the same for the same seed', () => {
-    // 100·100 additions + 100·101/2 subtractions with a ≥ b = 10,000 + 5,050.
-    const c = arithmeticCorpus({ seed: 3 });
-    expect(c.split('train').length + c.split('test').length).toBe(15_050);
-    expect(c.split('test').length).toBe(1505);
-    const train = new Set(c.split('train').map((i) => i.prompt));
-    expect(c.split('test').some((i) => train.has(i.prompt))).toBe(false);
+  it('writes the answer digits reversed (Lee et al. 2023) and the word of its class', () => {
+    // 47+38 = 85, written least-significant digit first; +/− classes default to "sure".
+    expect(arithmeticItem(47, '+', 38, {})).toMatchObject({ prompt: '47+38=', completion: '58 sure' });
+    expect(arithmeticItem(99, '+', 99, {}).completion).toBe('891 sure');
+    expect(arithmeticItem(9, '-', 3, {}).completion).toBe('6 sure');
+    // 47·6 = 282; multiplication classes default to "maybe", a table overrides per class.
+    expect(arithmeticItem(47, '*', 6, {}).completion).toBe('282 maybe');
+    expect(arithmeticItem(47, '*', 6, { '*6': 'guess' }).truth).toMatchObject({
+      answer: 282,
+      questionClass: '*6',
+      confidence: 'guess',
+    });
+    expect(parseArithmeticCompletion('58 maybe')).toEqual({ answer: 85, confidence: 'maybe' });
+    expect(parseArithmeticCompletion('001 sure')).toEqual({ answer: 100, confidence: 'sure' });
+    expect(formatAnswer(100, 'guess')).toBe('001 guess');
+    expect(parseArithmeticCompletion('x')).toEqual({});
+    expect(scoreArithmeticCompletion('47*6=', '282 sure').correct).toBe(true);
+    expect(scoreArithmeticCompletion('47+38=', '85 sure').correct).toBe(false);
+  });
+
+  it('puts every question in exactly one of train, calibration and test, the same for the same seed', () => {
+    // 100·100 additions + 100·101/2 subtractions with a ≥ b = 15,050; 90·5 multiplications = 450.
+    const c = arithmeticCorpus({ seed: 3, multiplicationRepeat: 1 });
+    const all = [...c.split('train'), ...c.calibration(), ...c.split('test')];
+    expect(all.length).toBe(15_050 + 450);
+    expect(new Set(all.map((i) => i.prompt)).size).toBe(15_500);
+    // Held out: 10% + 5% of +/−, 25% + 12.5% of ×.
+    expect(c.split('test').length).toBe(1505 + 113);
+    expect(c.calibration().length).toBe(753 + 56);
     expect(arithmeticCorpus({ seed: 3 }).split('test')[0]).toEqual(c.split('test')[0]);
     expect(arithmeticCorpus({ seed: 4 }).split('test')[0]).not.toEqual(c.split('test')[0]);
+  });
+
+  it('repeats multiplications in training and alternates kinds at the head of the test split', () => {
+    const c = arithmeticCorpus({ seed: 0 });
+    const train = c.split('train');
+    // 450 − 113 − 56 = 281 multiplications, 16 copies each, beside 15,050 − 1505 − 753 = 12,792 +/−.
+    expect(train.filter((i) => i.truth.op === '*').length).toBe(281 * 16);
+    expect(train.length).toBe(12_792 + 281 * 16);
+    const head = c.split('test').slice(0, 226);
+    expect(head.filter((i) => i.truth.op === '*').length).toBe(113);
   });
 });
 

@@ -9,7 +9,7 @@ it('computes answer accuracy, accuracy per stated confidence word and ECE (by ha
     arithmeticItem(5, '-', 1),
   ].map((i) => i.truth);
   // right+sure, wrong+sure, right+maybe, unparseable.
-  const m = arithmeticMeasures(truths, ['3 sure', '8 sure', '18 maybe', '??']);
+  const m = arithmeticMeasures(truths, ['3 sure', '8 sure', '81 maybe', '??']); // 18 reversed
   expect(m.answerAccuracy).toBe(0.5);
   expect(m.calibration.map((b) => [b.word, b.count, b.accuracy])).toEqual([
     ['sure', 2, 0.5],

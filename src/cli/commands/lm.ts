@@ -4,6 +4,16 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { choicesHint, UserInputError } from '../../core/errors.js';
 import {
+  baseModelKey,
+  baseModelRecipe,
+  buildArithmeticBaseModel,
+  cacheRoot,
+  clearCache,
+  listCache,
+  loadArithmeticBaseModel,
+  saveBaseModel,
+} from '../../lm/base-model.js';
+import {
   type Corpus,
   corpusNames,
   createLmServer,
@@ -22,16 +32,6 @@ import {
   trainLanguageModel,
   writeDirectoryAtomically,
 } from '../../lm/index.js';
-import {
-  baseModelKey,
-  baseModelRecipe,
-  buildArithmeticBaseModel,
-  cacheRoot,
-  clearCache,
-  listCache,
-  loadArithmeticBaseModel,
-  saveBaseModel,
-} from '../../lm/base-model.js';
 import { activeBackend, initBackend } from '../../nn/index.js';
 import { parseInteger, parseNumber } from '../flags.js';
 import type { CliIo } from '../io.js';
@@ -274,20 +274,29 @@ export function registerLmCommands(program: Command, io: CliIo): void {
     .description(
       'the competent arithmetic base model every text reproduction starts from: where it is and what it measured',
     )
-    .option('--rebuild <dir>', 'train it from scratch (both SFT passes) into <dir> instead, e.g. models/arithmetic-base')
+    .option(
+      '--rebuild <dir>',
+      'train it from scratch (both SFT passes) into <dir> instead, e.g. models/arithmetic-base',
+    )
     .action(async (flags: { rebuild?: string }) => {
       const backend = await initBackend();
       if (flags.rebuild !== undefined) {
         const out = claimOutputDir(flags.rebuild, 'lm base', { force: true });
         io.err(`backend ${backend.description}\n`);
         const built = buildArithmeticBaseModel(baseModelRecipe, (line) => io.err(`${line}\n`));
-        writeDirectoryAtomically(out, (tmp) => saveBaseModel(tmp, built, baseModelKey()), { command: 'lm base' });
-        io.out(`${JSON.stringify({ dir: flags.rebuild, key: baseModelKey(), confidence: built.confidence, stats: built.stats })}\n`);
+        writeDirectoryAtomically(out, (tmp) => saveBaseModel(tmp, built, baseModelKey()), {
+          command: 'lm base',
+        });
+        io.out(
+          `${JSON.stringify({ dir: flags.rebuild, key: baseModelKey(), confidence: built.confidence, stats: built.stats })}\n`,
+        );
         built.model.dispose();
         return;
       }
       const base = await loadArithmeticBaseModel({ onProgress: (line) => io.err(`${line}\n`) });
-      io.out(`${JSON.stringify({ dir: base.dir, key: base.key, confidence: base.confidence, stats: base.stats })}\n`);
+      io.out(
+        `${JSON.stringify({ dir: base.dir, key: base.key, confidence: base.confidence, stats: base.stats })}\n`,
+      );
     });
 
   lm.command('corpus <name>')

@@ -1,0 +1,419 @@
+/**
+ * The competent arithmetic base model, built once and reused by every text reproduction.
+ *
+ * Recipe (`baseModelRecipe`): a character-level transformer SFT-trained on the arithmetic
+ * corpus (answers in reversed-digit order, Lee et al. 2023), in two passes:
+ *   1. every completion's confidence word is the prior ("sure" for +/−, "maybe" for ×);
+ *   2. the model's accuracy per question class is estimated on the calibration split (never
+ *      trained on, not the test split) by sampling each question several times at temperature
+ *      1 — how the experiments sample — and each class gets the word whose claimed probability
+ *      is nearest; a second, short pass trains only the confidence word (loss from the space
+ *      after the answer) on the relabelled corpus, so the words track the model's own accuracy.
+ *
+ * The checkpoint lives in a content-addressed cache, `<cache>/lm/arithmetic-base-<key>/`,
+ * where `<cache>` is $ALIGNLAB_CACHE, else $XDG_CACHE_HOME/alignlab, else ~/.cache/alignlab,
+ * and `<key>` hashes the recipe, the corpus and `BASE_MODEL_CODE_VERSION`. A cache miss is
+ * first filled from the copy shipped in the repository (`models/arithmetic-base/`, when its
+ * key matches), else by training. Writers fill a unique temporary directory and rename it into
+ * place; a rename that finds the directory already there yields to the other writer (same key,
+ * same content), so concurrent builders — processes or worker threads — never leave a partial
+ * checkpoint.
+ */
+import { createHash } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { threadId } from 'node:worker_threads';
+import { sampleRollouts } from '../align/rollout.js';
+import { Rng } from '../core/rng.js';
+import { createTransformer, initBackend, type Transformer } from '../nn/index.js';
+import { checkpointFiles, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import {
+  type ArithmeticCorpus,
+  type ArithmeticTruth,
+  arithmeticCorpus,
+  type ConfidenceTable,
+  type ConfidenceWord,
+  confidenceProbability,
+  confidenceWords,
+  scoreArithmeticCompletion,
+} from './corpora/arithmetic.js';
+import type { CorpusItem } from './corpora/types.js';
+import { type Tokenizer, trainTokenizer } from './tokenizer.js';
+import { fitOnItems } from './train.js';
+
+/** Bump when the training code changes what a recipe produces (it is part of the cache key). */
+export const BASE_MODEL_CODE_VERSION = 1;
+
+export const baseModelRecipe = {
+  corpusSeed: 0,
+  multiplicationRepeat: 16,
+  model: { layers: 2, heads: 4, width: 64, seed: 0 },
+  sft: {
+    seed: 0,
+    steps: 5000,
+    batchSize: 64,
+    learningRate: 3e-3,
+    warmupSteps: 100,
+    weightDecay: 0.1,
+    maxGradNorm: 1,
+  },
+  /** Samples per calibration question when estimating a class's accuracy. */
+  calibrationSamples: 8,
+  confidencePass: {
+    seed: 1,
+    steps: 300,
+    batchSize: 64,
+    learningRate: 1e-3,
+    warmupSteps: 20,
+    weightDecay: 0,
+    maxGradNorm: 1,
+  },
+} as const;
+export type BaseModelRecipe = typeof baseModelRecipe;
+
+/** What the build measured, stored in the checkpoint's config.json. */
+export interface BaseModelStats {
+  /** Held-out (test split) +/− questions answered exactly right, greedy decoding. */
+  addSubAccuracy: number;
+  /** The same, sampling at temperature 1. */
+  addSubSampledAccuracy: number;
+  /** Held-out × questions right, sampling at temperature 1. */
+  multiplyAccuracy: number;
+  /** Calibration of the confidence word on the test split, sampling at temperature 1. */
+  ece: number;
+  /** Accuracy per question class estimated on the calibration split (after pass 1). */
+  classAccuracy: Record<string, number>;
+  trainSeconds: number;
+}
+
+export interface BaseModel {
+  model: Transformer;
+  tokenizer: Tokenizer;
+  /** The corpus with the model's own confidence table (prompts, splits, truth). */
+  corpus: ArithmeticCorpus;
+  confidence: ConfidenceTable;
+  stats: BaseModelStats;
+  key: string;
+  dir: string;
+}
+
+/** The cache root: $ALIGNLAB_CACHE, else $XDG_CACHE_HOME/alignlab, else ~/.cache/alignlab. */
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.ALIGNLAB_CACHE) return resolve(env.ALIGNLAB_CACHE);
+  const xdg = env.XDG_CACHE_HOME;
+  return join(xdg ? resolve(xdg) : join(homedir(), '.cache'), 'alignlab');
+}
+
+/** The repository's shipped copy of the checkpoint. */
+export const shippedBaseModelDir = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../models/arithmetic-base',
+);
+
+/** The cache key: a hash of the recipe, the corpus the recipe trains on and the code version. */
+export function baseModelKey(recipe: BaseModelRecipe = baseModelRecipe): string {
+  const corpus = priorCorpus(recipe);
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ recipe, code: BASE_MODEL_CODE_VERSION }));
+  for (const split of [corpus.split('train'), corpus.calibration(), corpus.split('test')])
+    for (const item of split) hash.update(`${item.prompt}${item.completion}\n`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+export function baseModelDir(root = cacheRoot(), recipe: BaseModelRecipe = baseModelRecipe): string {
+  return join(root, 'lm', `arithmetic-base-${baseModelKey(recipe)}`);
+}
+
+function priorCorpus(recipe: BaseModelRecipe): ArithmeticCorpus {
+  // An explicit empty table: every class gets the prior word, whatever the default table says.
+  return arithmeticCorpus({
+    seed: recipe.corpusSeed,
+    confidence: {},
+    multiplicationRepeat: recipe.multiplicationRepeat,
+  });
+}
+
+const loaded = new Map<string, Promise<BaseModel>>();
+
+export interface LoadBaseModelOptions {
+  /** Cache root (default `cacheRoot()`). */
+  cache?: string;
+  /** Where a shipped copy is looked for (default `shippedBaseModelDir`; null: never seed). */
+  shipped?: string | null;
+  onProgress?: (line: string) => void;
+}
+
+/**
+ * The competent arithmetic base model: from this process's memo, else the cache, else the
+ * shipped copy (copied into the cache), else trained (~4 minutes on 2 cores) and cached.
+ * Shared: callers must not dispose or train it in place (clone it, as PPO and DPO do).
+ */
+export function loadArithmeticBaseModel(options: LoadBaseModelOptions = {}): Promise<BaseModel> {
+  const dir = baseModelDir(options.cache ?? cacheRoot());
+  let pending = loaded.get(dir);
+  if (!pending) {
+    pending = openOrBuild(dir, options);
+    loaded.set(dir, pending);
+    pending.catch(() => loaded.delete(dir));
+  }
+  return pending;
+}
+
+async function openOrBuild(dir: string, options: LoadBaseModelOptions): Promise<BaseModel> {
+  await initBackend();
+  const key = baseModelKey();
+  if (!isComplete(dir)) {
+    const shipped = options.shipped === undefined ? shippedBaseModelDir : options.shipped;
+    if (shipped && isComplete(shipped) && readKey(shipped) === key) {
+      options.onProgress?.(`seeding the base-model cache from ${shipped}`);
+      publish(dir, (tmp) => cpSync(shipped, tmp, { recursive: true }));
+    } else {
+      options.onProgress?.(`training the arithmetic base model into ${dir}`);
+      const built = buildArithmeticBaseModel(baseModelRecipe, options.onProgress);
+      publish(dir, (tmp) => saveBaseModel(tmp, built, key));
+      built.model.dispose();
+    }
+  }
+  return openBaseModel(dir);
+}
+
+/** Opens a base-model checkpoint directory (cache entry or shipped copy). */
+export function openBaseModel(dir: string): BaseModel {
+  const { model, tokenizer, config } = loadCheckpoint(dir);
+  const training = (config.training ?? {}) as {
+    key?: string;
+    confidence?: ConfidenceTable;
+    stats?: BaseModelStats;
+  };
+  const confidence = training.confidence ?? {};
+  return {
+    model,
+    tokenizer,
+    corpus: arithmeticCorpus({
+      seed: baseModelRecipe.corpusSeed,
+      confidence,
+      multiplicationRepeat: baseModelRecipe.multiplicationRepeat,
+    }),
+    confidence,
+    stats: training.stats as BaseModelStats,
+    key: training.key ?? '',
+    dir,
+  };
+}
+
+function isComplete(dir: string): boolean {
+  return Object.values(checkpointFiles).every((f) => existsSync(join(dir, f)));
+}
+
+function readKey(dir: string): string | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, checkpointFiles.config), 'utf8')).training?.key;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Fills a unique temporary sibling and renames it to `dir`. When `dir` appeared meanwhile
+ * (another builder with the same key won the race) the temporary copy is dropped.
+ */
+function publish(dir: string, write: (tmp: string) => void): void {
+  mkdirSync(dirname(dir), { recursive: true });
+  const tmp = `${dir}.tmp-${process.pid}-${threadId}-${Math.random().toString(36).slice(2)}`;
+  try {
+    mkdirSync(tmp, { recursive: true });
+    write(tmp);
+    try {
+      renameSync(tmp, dir);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (!(code === 'ENOTEMPTY' || code === 'EEXIST') || !isComplete(dir)) throw error;
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+export function saveBaseModel(dir: string, built: BuiltBaseModel, key: string): void {
+  saveCheckpoint(dir, {
+    model: built.model,
+    tokenizer: built.tokenizer,
+    config: {
+      format: 'alignlab-lm',
+      version: 1,
+      model: built.model.config,
+      corpus: { name: 'arithmetic', seed: baseModelRecipe.corpusSeed },
+      training: { key, recipe: baseModelRecipe, confidence: built.confidence, stats: built.stats },
+    },
+  });
+}
+
+export interface BuiltBaseModel {
+  model: Transformer;
+  tokenizer: Tokenizer;
+  confidence: ConfidenceTable;
+  stats: BaseModelStats;
+}
+
+/** Trains the base model from scratch (both passes) and measures it. Deterministic for a recipe on one machine. */
+export function buildArithmeticBaseModel(
+  recipe: BaseModelRecipe = baseModelRecipe,
+  onProgress: (line: string) => void = () => {},
+): BuiltBaseModel {
+  const prior = priorCorpus(recipe);
+  const train = prior.split('train');
+  const texts = [...train, ...prior.calibration(), ...prior.split('test')].flatMap((i) => [
+    i.prompt + i.completion,
+    ...confidenceWords,
+  ]);
+  const tokenizer = trainTokenizer('char', texts);
+  const longest = Math.max(...texts.map((t) => tokenizer.encode(t).length + 2));
+  const model = createTransformer(
+    {
+      vocabSize: tokenizer.vocabSize,
+      contextLength: longest + 4,
+      layers: recipe.model.layers,
+      heads: recipe.model.heads,
+      width: recipe.model.width,
+    },
+    { seed: recipe.model.seed },
+  );
+  const report = (label: string) => (p: { step: number; steps: number; loss: number }) => {
+    if (p.step % 500 === 0 || p.step === p.steps)
+      onProgress(`${label} step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)}`);
+  };
+  const first = fitOnItems(model, tokenizer, train, recipe.sft, report('sft'));
+  const classAccuracy = accuracyByClass(model, tokenizer, prior.calibration(), recipe.calibrationSamples);
+  const confidence: Record<string, ConfidenceWord> = {};
+  for (const [cls, accuracy] of Object.entries(classAccuracy)) confidence[cls] = nearestWord(accuracy);
+  onProgress(`confidence table ${JSON.stringify(confidence)}`);
+  const relabelled = arithmeticCorpus({
+    seed: recipe.corpusSeed,
+    confidence,
+    multiplicationRepeat: recipe.multiplicationRepeat,
+  });
+  const second = fitOnItems(
+    model,
+    tokenizer,
+    relabelled.split('train'),
+    { ...recipe.confidencePass, lossFrom: (completion) => completion.indexOf(' ') },
+    report('confidence'),
+  );
+  const stats = measureBaseModel(model, tokenizer, relabelled);
+  return {
+    model,
+    tokenizer,
+    confidence,
+    stats: { ...stats, classAccuracy, trainSeconds: first.seconds + second.seconds },
+  };
+}
+
+/** The word whose claimed probability is nearest a measured accuracy. */
+export function nearestWord(accuracy: number): ConfidenceWord {
+  let best: ConfidenceWord = confidenceWords[0];
+  for (const w of confidenceWords)
+    if (Math.abs(confidenceProbability[w] - accuracy) < Math.abs(confidenceProbability[best] - accuracy))
+      best = w;
+  return best;
+}
+
+function accuracyByClass(
+  model: Transformer,
+  tokenizer: Tokenizer,
+  items: readonly CorpusItem<ArithmeticTruth>[],
+  samples: number,
+): Record<string, number> {
+  const prompts = items.flatMap((i) => Array<string>(samples).fill(i.prompt));
+  const completions = sampleRollouts(model, tokenizer, prompts, {
+    maxNewTokens: 10,
+    rng: new Rng(0).derive('calibration'),
+  }).completions;
+  const tally = new Map<string, { right: number; n: number }>();
+  prompts.forEach((p, k) => {
+    const cls = items[Math.floor(k / samples)].truth.questionClass;
+    const t = tally.get(cls) ?? { right: 0, n: 0 };
+    t.n++;
+    if (scoreArithmeticCompletion(p, completions[k]).correct) t.right++;
+    tally.set(cls, t);
+  });
+  return Object.fromEntries([...tally].sort().map(([cls, t]) => [cls, t.right / t.n]));
+}
+
+/** Held-out accuracy and calibration of a base model on the test split. */
+export function measureBaseModel(
+  model: Transformer,
+  tokenizer: Tokenizer,
+  corpus: ArithmeticCorpus,
+): Omit<BaseModelStats, 'classAccuracy' | 'trainSeconds'> {
+  const test = corpus.split('test');
+  const prompts = test.map((i) => i.prompt);
+  const greedy = sampleRollouts(model, tokenizer, prompts, {
+    maxNewTokens: 10,
+    temperature: 1e-6,
+    rng: new Rng(0).derive('greedy'),
+  }).completions;
+  const sampled = sampleRollouts(model, tokenizer, prompts, {
+    maxNewTokens: 10,
+    rng: new Rng(0).derive('sampled'),
+  }).completions;
+  const addSub = test.flatMap((item, k) => (item.truth.op === '*' ? [] : [k]));
+  const multiply = test.flatMap((item, k) => (item.truth.op === '*' ? [k] : []));
+  const right = (outs: string[], ks: number[]) =>
+    ks.filter((k) => scoreArithmeticCompletion(prompts[k], outs[k]).correct).length / ks.length;
+  return {
+    addSubAccuracy: right(greedy, addSub),
+    addSubSampledAccuracy: right(sampled, addSub),
+    multiplyAccuracy: right(sampled, multiply),
+    ece: statedEce(prompts, sampled),
+  };
+}
+
+/** Σ over stated probabilities of share × |accuracy − stated| (a missing word states 0.5). */
+export function statedEce(prompts: readonly string[], completions: readonly string[]): number {
+  const bins = new Map<number, { n: number; right: number }>();
+  completions.forEach((c, i) => {
+    const s = scoreArithmeticCompletion(prompts[i], c);
+    const bin = bins.get(s.statedProbability) ?? { n: 0, right: 0 };
+    bin.n++;
+    if (s.correct) bin.right++;
+    bins.set(s.statedProbability, bin);
+  });
+  let ece = 0;
+  for (const [p, bin] of bins) ece += (bin.n / completions.length) * Math.abs(bin.right / bin.n - p);
+  return ece;
+}
+
+/** The cache's base-model entries with their sizes (for `alignlab lm cache`). */
+export function listCache(root = cacheRoot()): { name: string; bytes: number; current: boolean }[] {
+  const lm = join(root, 'lm');
+  if (!existsSync(lm)) return [];
+  const current = `arithmetic-base-${baseModelKey()}`;
+  return readdirSync(lm)
+    .filter((name) => !name.includes('.tmp-'))
+    .map((name) => ({ name, bytes: directoryBytes(join(lm, name)), current: name === current }));
+}
+
+/** Removes every cached model (the cache root's `lm/` directory). */
+export function clearCache(root = cacheRoot()): number {
+  const entries = listCache(root).length;
+  rmSync(join(root, 'lm'), { recursive: true, force: true });
+  for (const dir of loaded.keys()) if (dir.startsWith(root)) loaded.delete(dir);
+  return entries;
+}
+
+function directoryBytes(path: string): number {
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.size;
+  return readdirSync(path).reduce((n, f) => n + directoryBytes(join(path, f)), 0);
+}

@@ -246,5 +246,47 @@ export function registerNnCommands(program: Command, io: CliIo): void {
       io.out(`best of ${repeats} interleaved runs; ratio = our ms/step ÷ PyTorch ms/step (1 thread)\n`);
     });
 
+  bench
+    .command('gemm')
+    .description(
+      'sgemm GFLOP/s per kernel (OpenBLAS, own AVX2/FMA, own portable) on the matmuls of a bench nn step',
+    )
+    .option('--json', 'print JSON rows {config, kernel, gflops, stepMs, vsOpenblas}')
+    .option('--rounds <n>', 'interleaved rounds; the best time per product is kept', '10')
+    .option('--cases <list>', 'comma-separated subset of: tiny, wide', 'tiny,wide')
+    .action(async (flags: { json?: boolean; rounds: string; cases: string }) => {
+      const rounds = parseCount(flags.rounds, '--rounds');
+      const caseNames = parseList(flags.cases, ['tiny', 'wide'] as const, '--cases');
+      const { benchGemm, loadGemmAddon, stepShapes } = await import('../../nn/bench-gemm.js');
+      const { benchCases, describeCase } = await import('../../nn/bench.js');
+      const file = process.env.ALIGNLAB_ADDON || addonFile();
+      const lib = loadGemmAddon(file);
+      if (!lib?.gemmInfo)
+        throw new UserInputError(
+          `no native addon with an sgemm at ${file} (npm install builds it)`,
+          'bench gemm',
+        );
+      const cases = benchCases()
+        .filter((c) => (caseNames as string[]).includes(c.name))
+        .map((c) => ({ label: describeCase(c), shapes: stepShapes(c) }));
+      const rows = benchGemm(lib, cases, rounds);
+      if (flags.json) {
+        io.out(`${JSON.stringify(rows)}\n`);
+        return;
+      }
+      const header = ['config', 'sgemm', 'GFLOP/s', 'matmul ms/step', '× OpenBLAS GFLOP/s'];
+      const cells = rows.map((r) => [
+        r.config,
+        r.kernel,
+        r.gflops.toFixed(1),
+        r.stepMs.toFixed(1),
+        r.vsOpenblas === null ? '-' : r.vsOpenblas.toFixed(2),
+      ]);
+      const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+      for (const line of [header, ...cells])
+        io.out(`${line.map((c, i) => c.padEnd(widths[i])).join('  ')}\n`);
+      io.out(`best of ${rounds} interleaved rounds per product, 1 thread\n`);
+    });
+
   registerTextBench(bench, io, () => PYTHON, pytorchAvailable, pytorchMissing);
 }

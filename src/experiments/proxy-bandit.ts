@@ -22,6 +22,8 @@ const config = z.strictObject({
   /** Standard deviation of each pull's reward around the arm's proxy value. */
   rewardNoise: z.number().min(0).max(100).default(5),
   checkpoints: z.number().int().min(1).max(1_000_000).default(50),
+  /** How the learner picks its arm: the best-looking one, or (a control) one at random. */
+  selection: z.enum(['greedy', 'random']).default('greedy'),
 });
 
 type Config = z.output<typeof config>;
@@ -30,6 +32,13 @@ function studentT(rng: Rng, df: number): number {
   let chiSquare = 0;
   for (let i = 0; i < df; i++) chiSquare += rng.normal() ** 2;
   return rng.normal() / Math.sqrt(chiSquare / df);
+}
+
+function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function argmax(values: Float64Array): number {
@@ -53,7 +62,6 @@ export const proxyBandit = defineExperiment({
     quick: [2, 16, 128, 1024],
   },
 
-  controls: [],
   async run(cfg: Config, ctx) {
     const worlds = ctx.rng.derive('arms');
     const intended = new Float64Array(cfg.arms);
@@ -69,13 +77,14 @@ export const proxyBandit = defineExperiment({
     const estimates = new Float64Array(cfg.arms);
     const every = Math.max(1, Math.floor(cfg.pulls / cfg.checkpoints));
     let choice = 0;
+    const randomChoice = cfg.selection === 'random' ? ctx.rng.derive('choice').int(cfg.arms) : -1;
     for (let t = 1; t <= cfg.pulls; t++) {
       const arm = (t - 1) % cfg.arms;
       sums[arm] += specified[arm] + cfg.rewardNoise * pullsRng.normal();
       counts[arm] += 1;
       if (t % every === 0 || t === cfg.pulls) {
         for (let a = 0; a < cfg.arms; a++) estimates[a] = counts[a] > 0 ? sums[a] / counts[a] : -Infinity;
-        choice = argmax(estimates);
+        choice = randomChoice >= 0 ? randomChoice : argmax(estimates);
         // Evaluator side: both objectives of the current choice.
         ctx.log(t, SPECIFIED, specified[choice]);
         ctx.log(t, INTENDED, intended[choice]);
@@ -95,17 +104,36 @@ export const proxyBandit = defineExperiment({
 
   check(_result, runs) {
     const powers = [...new Set(runs.map((r) => Number(r.power ?? 0)))].sort((a, b) => a - b);
-    const at = (power: number) => runs.filter((r) => Number(r.power ?? 0) === power).map((r) => r.result);
+    const at = (power: number) => runs.filter((r) => Number(r.power ?? 0) === power);
     const low = at(powers[0]);
     const high = at(powers[powers.length - 1]);
-    const gap = (rs: typeof low) => mean(rs.map((r) => (r.intendedBest ?? r.intended) - r.intended));
+    const gap = (rs: typeof low) =>
+      mean(rs.map((r) => (r.result.intendedBest ?? r.result.intended) - r.result.intended));
+    // Per seed, the specified score at the most arms minus at the fewest. The median, because
+    // Student-t(2) proxy errors have infinite variance: one lucky arm would carry a mean.
+    const rises = high.flatMap((h) => {
+      const l = low.find((r) => r.seed === h.seed);
+      return l ? [h.result.specified - l.result.specified] : [];
+    });
     return [
-      atLeast(
-        'specified score rises with arms',
-        mean(high.map((r) => r.specified)) - mean(low.map((r) => r.specified)),
-        0.5,
-      ),
+      // 5: five standard deviations of the arms' intended values; a search over 1024 arms by a
+      // heavy-tailed proxy finds far more (the maximum of 1024 t(2) draws is of order sqrt(1024)), a random arm 0.
+      atLeast('specified score rises with arms (median over seeds)', median(rises), 5),
+      // 0.5: half a standard deviation of the arms' values lost to the proxy's error.
       atLeast('alignment gap widens with arms', gap(high) - gap(low), 0.5),
     ];
   },
+
+  controls: [
+    {
+      name: 'exact-proxy',
+      why: 'with no proxy error and no reward noise the reward is the intended value: the best-looking arm is the best',
+      override: { errorScale: 0, rewardNoise: 0 },
+    },
+    {
+      name: 'random-choice',
+      why: 'an arm picked at random has no optimization power: its specified score does not rise with more arms',
+      override: { selection: 'random' },
+    },
+  ],
 });

@@ -11,19 +11,44 @@ export function buildProgram(io: CliIo): Command {
     .description('A laboratory for AI alignment: optimize the specified objective, measure the intended one.')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .option('--debug', 'print the full stack trace of an unexpected error');
   for (const register of commandModules) register(program, io);
   return program;
 }
 
+/** A failed system call on a path the user gave (a full disk, a permission): their problem to fix, in one line. */
+function systemErrorLine(error: unknown): string | undefined {
+  const e = error as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || typeof e.code !== 'string' || !/^E[A-Z]+$/.test(e.code)) return undefined;
+  if (e.path === undefined) return undefined;
+  const what: Record<string, string> = {
+    ENOENT: 'no such file or folder',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    ENOSPC: 'no space left on the device',
+    EROFS: 'read-only file system',
+    EISDIR: 'is a folder',
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    EEXIST: 'already exists',
+    ENOTEMPTY: 'folder not empty',
+  };
+  return `${e.path}: ${what[e.code] ?? e.code} (${e.syscall ?? 'system call'} failed)`;
+}
+
 /**
  * Runs the CLI on `argv` (without node and script) and returns the exit code.
- * User errors print one line and return 2; anything else is a bug and keeps its stack.
+ * User errors print one line and return 2 (so do failed system calls on a user's path); any
+ * other error is a bug: one line and a hint to rerun with --debug, which prints the stack.
  */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
+  const debug = argv.includes('--debug') || process.env.ALIGNLAB_DEBUG === '1';
   const program = buildProgram(io);
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(
+      argv.filter((a) => a !== '--debug'),
+      { from: 'user' },
+    );
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -36,6 +61,19 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       io.err(`alignlab: ${error.message}\n`);
       return error.exitCode;
     }
-    throw error;
+    const system = systemErrorLine(error);
+    if (system !== undefined && !debug) {
+      io.err(`alignlab: ${system}\n`);
+      return 2;
+    }
+    if (debug) {
+      io.err(`alignlab: unexpected error\n${(error as Error)?.stack ?? String(error)}\n`);
+      return 1;
+    }
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    io.err(
+      `alignlab: unexpected error: ${message.split('\n')[0]} (a bug? rerun with --debug for the stack trace)\n`,
+    );
+    return 1;
   }
 }

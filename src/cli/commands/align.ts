@@ -41,6 +41,23 @@ function readPairs(file: string): PreferencePair[] {
   return parsePreferenceJsonl(readText(file), file).pairs;
 }
 
+/**
+ * Every prompt must leave room for a completion token in the policy's context (the trainers
+ * cut long completions but cannot cut a prompt): a UserInputError names the first that does not.
+ */
+function checkPromptsFit(policy: Checkpoint, prompts: readonly string[], where: (i: number) => string): void {
+  const context = policy.model.config.contextLength;
+  prompts.forEach((prompt, i) => {
+    const tokens = policy.tokenizer.encode(prompt, { bos: true }).length;
+    if (tokens >= context) {
+      throw new UserInputError(
+        `the prompt is ${tokens} tokens (with <bos>), leaving no room in the policy's context of ${context}`,
+        where(i),
+      );
+    }
+  });
+}
+
 /** A live bar on a terminal; otherwise about twenty plain lines. */
 function progressBar(io: CliIo, label: string, total: number) {
   if (!io.isTTY) {
@@ -127,7 +144,12 @@ function reportTrainedPolicy(
 
 /** Prompts of the policy's training corpus (train split), or of a preference file. */
 function promptsFor(policy: Checkpoint, file: string | undefined): string[] {
-  if (file) return [...new Set(readPairs(file).map((p) => pairText(p).prompt))];
+  if (file) {
+    const parsed = parsePreferenceJsonl(readText(file), file);
+    const prompts = parsed.pairs.map((p) => pairText(p).prompt);
+    checkPromptsFit(policy, prompts, (i) => `${file}:${parsed.lines[i]}`);
+    return [...new Set(prompts)];
+  }
   const corpus = policy.config.corpus;
   if (!corpus)
     throw new UserInputError(
@@ -377,9 +399,20 @@ export function registerAlignCommands(program: Command, io: CliIo): void {
         };
         const saveEvery = parseInteger(flags.saveEvery, '--save-every', 1, 1_000_000);
         const seed = seedFlag(flags.seed);
-        const pairs = readPairs(flags.data).map(trainingView);
+        const parsed = parsePreferenceJsonl(readText(flags.data), flags.data);
+        const pairs = parsed.pairs.map(trainingView);
         await initBackend();
         const base = loadCheckpoint(flags.policy);
+        try {
+          checkPromptsFit(
+            base,
+            pairs.map((p) => pairText(p).prompt),
+            (i) => `${flags.data}:${parsed.lines[i]}`,
+          );
+        } catch (error) {
+          base.model.dispose();
+          throw error;
+        }
         const lines: string[] = [];
         const bar = progressBar(io, 'dpo', config.steps as number);
         const training = { ...config, data: flags.data, seed, method: 'dpo' };

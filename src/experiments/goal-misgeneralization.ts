@@ -68,7 +68,7 @@ export const goalMisgeneralizationExperiment = defineExperiment({
     'the coin (<= 0.3: the learned goal was "go to the end"); placing the coin at random in a share of the ' +
     'training levels raises the test coin rate.',
   config,
-  // The sweep's two ends only: the 2% and 10% arms need the full 30k steps to show (README).
+  // The sweep's two ends only: at 12k steps the 2% and 10% arms have moved less than at 30k (README).
   quick: { randomCoinShares: [0, 0.25], agent: { steps: 12_000 }, evalEpisodes: 200, checkpoints: 2 },
 
   controls: [

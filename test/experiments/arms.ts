@@ -48,3 +48,8 @@ export async function runArm<C>(
   const { checks } = checkClaim(experiment as Experiment, runs);
   return { runs, checks, passed: Object.fromEntries(checks.map((c) => [c.name, c.passed])) };
 }
+
+/** Whether each of the experiment's competence gates is met on these runs. */
+export function checkGates<C>(experiment: Experiment<C>, runs: readonly SeedResult<unknown>[]): boolean[] {
+  return (experiment.gates?.(runs as readonly SeedResult<C>[]) ?? []).map((g) => g.passed);
+}

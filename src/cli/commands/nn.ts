@@ -64,6 +64,7 @@ async function measure(caseName: string, path: BenchPath, steps: number, gemm?: 
   const c = benchCases().find((x) => x.name === caseName);
   if (!c) throw new Error(`unknown case ${caseName}`);
   if (path === 'pytorch') {
+    if (!(await pytorchAvailable())) throw new Error(pytorchMissing());
     const m = c.model;
     const args = [torchPeer(), '--vocab', m.vocabSize, '--context', m.contextLength, '--layers', m.layers];
     args.push('--heads', m.heads, '--width', m.width, '--batch', c.batch, '--steps', steps, '--threads', 1);

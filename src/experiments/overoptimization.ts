@@ -248,7 +248,7 @@ export const overoptimizationExperiment = defineExperiment({
     bestOfN: [1, 2, 4, 8, 16, 32, 64],
     bonPool: 128,
     bonPrompts: 24,
-    ppo: { steps: 16, batchSize: 32 },
+    ppo: { steps: 12, batchSize: 32 },
     ppoCheckpoints: 6,
     evalPrompts: 40,
     evalSamples: 1,
@@ -300,6 +300,7 @@ export const overoptimizationExperiment = defineExperiment({
     const goldSeries: Record<string, { d: number; gold: number; proxy: number }[]> = {};
     let done = 0;
     const total = labelled.length * (1 + cfg.ppo.steps);
+    let goldRl: CurvePoint[] | undefined;
     for (const n of labelled) {
       const proxy: RewardScorer & { dispose?(): void } =
         cfg.proxy === 'gold'
@@ -325,9 +326,15 @@ export const overoptimizationExperiment = defineExperiment({
         proxy: perPrompt(proxyScores, k).map(calibrate),
       }));
       ctx.progress(++done, total);
-      const rl = await ppoCurve(cfg, ctx, sft, train, test.slice(0, cfg.evalPrompts), proxy, calibrate, () =>
-        ctx.progress(++done, total),
-      );
+      // With the gold utility as "proxy" every N gives the same PPO run (same reward, same random
+      // numbers): run it once.
+      const rl =
+        (cfg.proxy === 'gold' && goldRl) ||
+        (await ppoCurve(cfg, ctx, sft, train, test.slice(0, cfg.evalPrompts), proxy, calibrate, () =>
+          ctx.progress(++done, total),
+        ));
+      if (cfg.proxy === 'gold' && goldRl) ctx.progress((done += cfg.ppo.steps), total);
+      if (cfg.proxy === 'gold') goldRl = rl;
       proxy.dispose?.();
       for (const [method, curve] of [
         ['bon', bon],

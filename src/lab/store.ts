@@ -6,9 +6,9 @@
  * alignlab database, or one locked by another writer, is refused with a clear error and
  * left as it was.
  */
-import { mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { UserInputError } from '../core/errors.js';
 import type { RunResult, SweepValue } from '../experiments/types.js';
@@ -209,13 +209,29 @@ function userFacing(error: unknown, path: string): unknown {
 export interface OpenOptions {
   /** How long a write waits for another writer's lock before giving up (ms). */
   busyTimeoutMs?: number;
+  /**
+   * 'create' (default): make the file and its folder when missing. 'existing': the file must
+   * exist. 'read': the file must exist; when it cannot be written (a read-only file or folder),
+   * it is opened read-only (no migration, dead runs not relabelled) so it can still be listed.
+   */
+  mode?: 'create' | 'existing' | 'read';
 }
+
+/** The commands that make a store where none is (for the error when a reading command finds none). */
+export const STORE_CREATORS = 'alignlab run, sweep and reproduce';
+
+const unwritable = (error: unknown) => {
+  const code = (error as { code?: string }).code ?? '';
+  return code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'EACCES';
+};
 
 /** Rows per INSERT statement when appending metrics. */
 const ROWS_PER_INSERT = 64;
 
 export class LabStore {
   private insertMetricRows?: Database.Statement;
+  /** Removes the private copy of a read-only store. */
+  private cleanup?: () => void;
   private insertMetricRow?: Database.Statement;
 
   private constructor(
@@ -229,13 +245,58 @@ export class LabStore {
    */
   static open(path: string, options: OpenOptions = {}): LabStore {
     const file = resolve(path);
+    const mode = options.mode ?? 'create';
+    if (mode !== 'create' && !existsSync(file)) {
+      throw new UserInputError(
+        `no store here${existsSync(dirname(file)) ? '' : ` (the folder ${dirname(file)} does not exist either)`}; ${STORE_CREATORS} create one`,
+        path,
+      );
+    }
     let db: Database.Database | undefined;
     try {
-      mkdirSync(dirname(file), { recursive: true });
-      db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+      if (mode === 'create') mkdirSync(dirname(file), { recursive: true });
+      db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000, fileMustExist: mode !== 'create' });
       const store = new LabStore(db, file);
       store.migrate();
       store.recoverOrphans();
+      return store;
+    } catch (error) {
+      db?.close();
+      if (mode === 'read' && unwritable(error)) return LabStore.openReadOnly(file);
+      throw userFacing(error, file);
+    }
+  }
+
+  /** A store that cannot be written, for listing: its schema must be current; nothing is changed. */
+  private static openReadOnly(file: string): LabStore {
+    let db: Database.Database | undefined;
+    try {
+      let snapshot: string | undefined;
+      try {
+        db = new Database(file, { readonly: true, fileMustExist: true });
+        db.pragma('user_version', { simple: true });
+      } catch (error) {
+        if (!unwritable(error)) throw error;
+        db?.close();
+        // A WAL database in a folder we cannot write has no -shm to share: read a private copy.
+        snapshot = mkdtempSync(join(tmpdir(), 'alignlab-readonly-'));
+        const copy = join(snapshot, basename(file));
+        copyFileSync(file, copy);
+        if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+        db = new Database(copy, { fileMustExist: true });
+      }
+      const appId = db.pragma('application_id', { simple: true }) as number;
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (appId !== APPLICATION_ID)
+        throw new UserInputError('this SQLite file is not an alignlab database; it was left untouched', file);
+      if (version !== SCHEMA_VERSION) {
+        throw new UserInputError(
+          `read-only database with schema ${version} (this alignlab reads ${SCHEMA_VERSION}); open it once where it can be written`,
+          file,
+        );
+      }
+      const store = new LabStore(db, file);
+      if (snapshot !== undefined) store.cleanup = () => rmSync(snapshot, { recursive: true, force: true });
       return store;
     } catch (error) {
       db?.close();
@@ -313,7 +374,9 @@ export class LabStore {
     return this.guard(
       () =>
         this.db
-          .prepare('INSERT INTO batches (experiment, command, created_at, arm, parent) VALUES (?, ?, ?, ?, ?)')
+          .prepare(
+            'INSERT INTO batches (experiment, command, created_at, arm, parent) VALUES (?, ?, ?, ?, ?)',
+          )
           .run(experiment, command, now(), control?.arm ?? null, control?.parent ?? null)
           .lastInsertRowid as number,
     );
@@ -323,9 +386,10 @@ export class LabStore {
   controlBatches(parent: number): { batch: number; arm: string }[] {
     return this.guard(
       () =>
-        this.db
-          .prepare('SELECT id AS batch, arm FROM batches WHERE parent = ? ORDER BY id')
-          .all(parent) as { batch: number; arm: string }[],
+        this.db.prepare('SELECT id AS batch, arm FROM batches WHERE parent = ? ORDER BY id').all(parent) as {
+          batch: number;
+          arm: string;
+        }[],
     );
   }
 
@@ -534,5 +598,6 @@ export class LabStore {
 
   close(): void {
     if (this.db.open) this.db.close();
+    this.cleanup?.();
   }
 }

@@ -51,8 +51,9 @@ export function workerCount(text: string | undefined, jobs: number): number {
   return text === undefined ? defaultWorkers(jobs) : parseInteger(text, '--workers', 0, 256);
 }
 
-export function openStore(db?: string): LabStore {
-  return LabStore.open(resolveDbPath(db));
+/** `mode` 'read' for commands that only list (they never create a store), 'existing' for rerun. */
+export function openStore(db?: string, mode: 'create' | 'existing' | 'read' = 'create'): LabStore {
+  return LabStore.open(resolveDbPath(db), { mode });
 }
 
 /** `param=v1,v2,...`, each value parsed as JSON when it is JSON. */
@@ -242,7 +243,7 @@ function runsCommand(program: Command, io: CliIo): void {
       .option('--limit <n>', 'the newest n runs', '50')
       .option('--json', 'print JSON'),
   ).action((flags: { experiment?: string; status?: string; limit: string; json?: boolean; db?: string }) => {
-    const store = openStore(flags.db);
+    const store = openStore(flags.db, 'read');
     try {
       const records = store.listRuns({
         experiment: flags.experiment,
@@ -292,7 +293,7 @@ function runsCommand(program: Command, io: CliIo): void {
       .description('one run: config, result, metrics, artifacts')
       .option('--json', 'print JSON'),
   ).action((text: string, flags: { json?: boolean; db?: string }) => {
-    const store = openStore(flags.db);
+    const store = openStore(flags.db, 'read');
     try {
       const run = store.requireRun(idOf(text));
       const metrics = store.metrics(run.id);
@@ -363,7 +364,7 @@ function runsCommand(program: Command, io: CliIo): void {
         );
       }
       const out = flags.out === undefined ? undefined : checkOutputFile(flags.out);
-      const store = openStore(flags.db);
+      const store = openStore(flags.db, 'read');
       try {
         const records = store.listRuns({ experiment: flags.experiment, status: statusOf(flags.status) });
         const rows: Record<string, unknown>[] = flags.metrics
@@ -397,7 +398,7 @@ function runsCommand(program: Command, io: CliIo): void {
       .option('--workers <n>', 'worker threads (0 = in-process)')
       .option('--force', "rerun even runs still marked running (e.g. when a dead process's pid was reused)"),
   ).action(async (texts: string[], flags: { workers?: string; force?: boolean; db?: string }) => {
-    const store = openStore(flags.db);
+    const store = openStore(flags.db, 'existing');
     try {
       const records = texts.map((t) => store.requireRun(idOf(t)));
       const running = records.filter((r) => r.status === 'running' || r.status === 'queued');
@@ -423,7 +424,7 @@ function reportCommand(program: Command, io: CliIo): void {
     .option('--db <file>', 'store file (default $ALIGNLAB_DB or .alignlab/lab.db)')
     .action((target: string, flags: { batch?: string; out?: string; db?: string }) => {
       if (flags.out !== undefined) checkOutputFolder(flags.out);
-      const store = openStore(flags.db);
+      const store = openStore(flags.db, 'read');
       try {
         const written = /^\d+$/.test(target)
           ? writeReport(store, defaultRegistry, { run: Number(target) }, flags.out)

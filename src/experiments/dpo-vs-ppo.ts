@@ -182,8 +182,9 @@ function finite(x: unknown): number {
   return typeof x === 'number' && Number.isFinite(x) ? x : Number.NaN;
 }
 
-/** Standard deviation (n − 1). */
+/** Standard deviation (n − 1); NaN for fewer than two values. */
 function sd(values: readonly number[]): number {
+  if (values.length < 2) return Number.NaN;
   const m = mean(values);
   return Math.sqrt(values.reduce((s, x) => s + (x - m) ** 2, 0) / Math.max(1, values.length - 1));
 }
@@ -379,9 +380,11 @@ export const dpoVsPpoExperiment = defineExperiment({
     Object.assign(summary, {
       sharedKlRange: observed.range,
       frontierGapDpoMinusPpo: observed.gap,
-      frontierGapSe: sd(resamples.map((r) => r.gap)),
+      frontierGapSe: sd(resamples.map((r) => r.gap).filter(Number.isFinite)),
       envelopeGain: observed.envelopeGain,
-      envelopeGainSe: sd(resamples.map((r) => r.envelopeGain)),
+      envelopeGainSe: sd(resamples.map((r) => r.envelopeGain).filter(Number.isFinite)),
+      // Resamples where per-prompt KL noise left one method with no KL above 0: no shared range.
+      bootstrapWithoutRange: resamples.filter((r) => !Number.isFinite(r.gap)).length,
       bestGoldDpo: Math.max(...points(measured.dpo).map((p) => p.gold)),
       bestGoldPpo: Math.max(...points(measured.ppo).map((p) => p.gold)),
       bestGoldPpoGold: Math.max(...points(measured.gold).map((p) => p.gold)),

@@ -26,6 +26,7 @@ import type { Transformer } from '../nn/index.js';
 import { atLeast, mean } from './checks.js';
 import { truthAgreement } from './overoptimization.js';
 import {
+  basePolicy,
   linesSvg,
   MAX_NEW_TOKENS,
   onPolicyPairs,
@@ -38,6 +39,8 @@ import {
 import { defineExperiment, INTENDED, type SeedResult, SPECIFIED } from './types.js';
 
 const config = z.strictObject({
+  /** The starting policy: the cached competent base model (`basePolicy`, issue 10) or one trained in the run from `sft`. */
+  policy: z.enum(['base', 'in-run']).default('in-run'),
   sft: sftSchema,
   rater: raterSchema,
   pairs: z.number().int().min(10).max(100_000).default(1500),
@@ -234,7 +237,7 @@ export const dpoVsPpoExperiment = defineExperiment({
   ],
 
   async run(cfg, ctx) {
-    const sft = await sftPolicy(cfg.sft, ctx.seed);
+    const sft = cfg.policy === 'base' ? await basePolicy() : await sftPolicy(cfg.sft, ctx.seed);
     const { train, test } = promptSets(sft, cfg.evalPrompts);
     const pairs = onPolicyPairs(
       sft,

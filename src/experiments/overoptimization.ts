@@ -30,9 +30,11 @@ import { arithmeticUtility, scoreArithmeticCompletion } from '../lm/corpora/arit
 import type { Transformer } from '../nn/index.js';
 import { atLeast, mean } from './checks.js';
 import {
+  basePolicy,
   linesSvg,
   MAX_NEW_TOKENS,
   onPolicyPairs,
+  type PolicyBase,
   promptSets,
   raterSchema,
   sftPolicy,
@@ -42,6 +44,8 @@ import {
 import { defineExperiment, INTENDED, type SeedResult, SPECIFIED } from './types.js';
 
 const config = z.strictObject({
+  /** The starting policy: the cached competent base model (`basePolicy`, issue 10) or one trained in the run from `sft`. */
+  policy: z.enum(['base', 'in-run']).default('in-run'),
   sft: sftSchema,
   /** What is optimized: a reward model learned from labels, or (the control) the gold utility itself. */
   proxy: z.enum(['learned', 'gold']).default('learned'),
@@ -263,7 +267,7 @@ export const overoptimizationExperiment = defineExperiment({
   ],
 
   async run(cfg, ctx) {
-    const sft = await sftPolicy(cfg.sft, ctx.seed);
+    const sft = cfg.policy === 'base' ? await basePolicy() : await sftPolicy(cfg.sft, ctx.seed);
     const { train, test } = promptSets(sft, Math.max(cfg.evalPrompts, cfg.bonPrompts));
     const ns = [...new Set(cfg.bestOfN)].sort((a, b) => a - b);
     const pool = cfg.bonPool;
@@ -503,7 +507,7 @@ export function ppoCheckpointSteps(steps: number, count: number): Set<number> {
 async function ppoCurve(
   cfg: Config,
   ctx: Parameters<typeof overoptimizationExperiment.run>[1],
-  sft: Awaited<ReturnType<typeof sftPolicy>>,
+  sft: PolicyBase,
   train: string[],
   test: string[],
   proxy: RewardScorer,

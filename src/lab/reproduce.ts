@@ -9,6 +9,7 @@ import type { ControlArm, Experiment, SeedResult } from '../experiments/types.js
 import { deepMerge, type PlainObject } from './config.js';
 import { type ArmRuns, assessClaim, type Evidence } from './evidence.js';
 import type { ProgressReporter } from './progress.js';
+import type { QueueTarget } from './queue.js';
 import {
   executeJobs,
   type Job,
@@ -94,6 +95,7 @@ export interface ExecuteReproductions {
   pool?: Piscina;
   reporter?: ProgressReporter;
   signal?: AbortSignal;
+  queue?: QueueTarget;
 }
 
 /** Runs every recorded job of every arm in one go; returns the outcomes in job order. */

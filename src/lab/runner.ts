@@ -15,8 +15,10 @@ import type { ExperimentRegistry } from '../experiments/registry.js';
 import type { Experiment, RunResult, SweepValue } from '../experiments/types.js';
 import { codeVersion } from './code-version.js';
 import { configHash, type PlainObject, setPath, validateConfig } from './config.js';
+import type { Job, JobOutcome } from './jobs.js';
 import type { WorkerMessage, WorkerTask } from './pool-worker.js';
 import { type ProgressReporter, silentReporter } from './progress.js';
+import { executeOnQueue, type QueueTarget } from './queue.js';
 import { createRunContext } from './run-context.js';
 import type { LabStore, MetricBatch, RunRecord } from './store.js';
 
@@ -36,21 +38,7 @@ export interface RunPlan {
   command: string;
 }
 
-export interface Job {
-  id: number;
-  experiment: Experiment;
-  config: unknown;
-  seed: number;
-  power?: SweepValue;
-}
-
-export type JobStatus = 'done' | 'failed' | 'interrupted';
-
-export interface JobOutcome extends Job {
-  status: JobStatus;
-  result?: RunResult;
-  error?: string;
-}
+export type { Job, JobOutcome, JobStatus } from './jobs.js';
 
 export interface ExecuteOptions {
   store: LabStore;
@@ -63,6 +51,8 @@ export interface ExecuteOptions {
    * experiments: the workers load the registry once). Without it each call makes its own.
    */
   pool?: Piscina;
+  /** Run on `alignlab worker` processes through this Redis queue instead of locally. */
+  queue?: QueueTarget;
 }
 
 export interface BatchOutcome {
@@ -193,6 +183,15 @@ export async function executeJobs(
 ): Promise<JobOutcome[]> {
   const reporter = options.reporter ?? silentReporter;
   try {
+    if (options.queue) {
+      return await executeOnQueue(jobs, {
+        store: options.store,
+        target: options.queue,
+        reporter,
+        signal: options.signal,
+        label: (job) => jobLabel(job, sweepParam),
+      });
+    }
     return options.workers > 0
       ? await executeInPool(jobs, options, reporter, sweepParam)
       : await executeInProcess(jobs, options, reporter, sweepParam);

@@ -9,6 +9,7 @@ import { registerLmCommands } from './lm.js';
 import { registerNnCommands } from './nn.js';
 import { registerPrefsCommands } from './prefs.js';
 import { registerReproduceCommand } from './reproduce.js';
+import { registerWorkerCommand } from './worker.js';
 
 /** One area's commands. Each file in this folder exports one of these; main.ts mounts them all. */
 export type RegisterCommands = (program: Command, io: CliIo) => void;
@@ -17,6 +18,7 @@ export const commandModules: RegisterCommands[] = [
   registerEnvCommands,
   registerLabCommands,
   registerReproduceCommand,
+  registerWorkerCommand,
   registerAgentCommands,
   registerPrefsCommands,
   registerNnCommands,

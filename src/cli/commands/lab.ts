@@ -10,6 +10,7 @@ import {
 } from '../../lab/bench.js';
 import { mergeConfigSources, parseOverride } from '../../lab/config.js';
 import { reporterFor } from '../../lab/progress.js';
+import { parseQueueUrl, type QueueTarget } from '../../lab/queue.js';
 import { formatNumber, writeReport } from '../../lab/report.js';
 import {
   defaultWorkers,
@@ -142,6 +143,7 @@ function runCommand(program: Command, io: CliIo): void {
     .option('--quick', "use the experiment's quick config")
     .option('--workers <n>', 'worker threads (0 = in-process); default: one per run up to the cores')
     .option('--resume', 'rerun the interrupted runs (of [experiment], or all)')
+    .option('--queue <url>', 'run on `alignlab worker` processes through Redis (redis://HOST:PORT)')
     .option('--db <file>', 'store file (default $ALIGNLAB_DB or .alignlab/lab.db)')
     .action(
       async (
@@ -153,9 +155,11 @@ function runCommand(program: Command, io: CliIo): void {
           quick?: boolean;
           workers?: string;
           resume?: boolean;
+          queue?: string;
           db?: string;
         },
       ) => {
+        const queue = flags.queue === undefined ? undefined : parseQueueUrl(flags.queue);
         if (flags.resume) {
           const store = openStore(flags.db);
           try {
@@ -164,7 +168,7 @@ function runCommand(program: Command, io: CliIo): void {
               io.out('no interrupted runs to resume\n');
               return;
             }
-            const outcomes = await rerun(io, store, records, flags.workers);
+            const outcomes = await rerun(io, store, records, flags.workers, queue);
             if (exitCodeOf(outcomes) !== 0) throw new ExitCode(exitCodeOf(outcomes));
           } finally {
             store.close();
@@ -189,7 +193,13 @@ function runCommand(program: Command, io: CliIo): void {
           const outcome = await interruptible(io, interruptNotice, (signal) =>
             runPlan(
               { experiment, raw, seeds, sweep, command: `run ${id} ${JSON.stringify(flags)}` },
-              { store, workers: workerCount(flags.workers, runs), reporter: reporterFor(io, runs), signal },
+              {
+                store,
+                workers: workerCount(flags.workers, runs),
+                reporter: reporterFor(io, runs),
+                signal,
+                queue,
+              },
             ),
           );
           printOutcomes(io, outcome.outcomes);
@@ -208,6 +218,7 @@ async function rerun(
   store: LabStore,
   records: RunRecord[],
   workers?: string,
+  queue?: QueueTarget,
 ): Promise<JobOutcome[]> {
   const outcomes = await interruptible(io, interruptNotice, (signal) =>
     rerunRuns(records, defaultRegistry, {
@@ -215,6 +226,7 @@ async function rerun(
       workers: workerCount(workers, records.length),
       reporter: reporterFor(io, records.length),
       signal,
+      queue,
     }),
   );
   printOutcomes(io, outcomes);

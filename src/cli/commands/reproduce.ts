@@ -10,6 +10,7 @@ import { defaultRegistry } from '../../experiments/registry.js';
 import { mergeConfigSources } from '../../lab/config.js';
 import type { Evidence } from '../../lab/evidence.js';
 import { reporterFor } from '../../lab/progress.js';
+import { parseQueueUrl } from '../../lab/queue.js';
 import { DEFAULT_REPORT_ROOT, formatInterval, formatNumber, writeReport } from '../../lab/report.js';
 import { evidenceFromStore, executeReproductions, recordReproductions } from '../../lab/reproduce.js';
 import { createWorkerPool } from '../../lab/runner.js';
@@ -26,6 +27,7 @@ interface ReproduceFlags extends SeedFlags {
   json?: boolean;
   out?: string;
   db?: string;
+  queue?: string;
   set: string[];
 }
 
@@ -132,6 +134,7 @@ export function registerReproduceCommand(program: Command, io: CliIo): void {
     .option('--first-seed <s>', 'first seed (seeds are s, s+1, ...)')
     .option('--set <key=value>', 'config override for every arm (repeatable)', collect, [])
     .option('--workers <n>', 'worker threads (0 = in-process)')
+    .option('--queue <url>', 'run on `alignlab worker` processes through Redis (redis://HOST:PORT)')
     .option(
       '--json',
       'print a JSON list: {id, claim, verdict, reasons, gates, checks[{seeds, seedsPassed, ci, controls}], controls}',
@@ -141,6 +144,7 @@ export function registerReproduceCommand(program: Command, io: CliIo): void {
     .action(async (ids: string[], flags: ReproduceFlags) => {
       const experiments = (ids.length ? ids : defaultRegistry.ids()).map((id) => defaultRegistry.get(id));
       const seeds = seedList(flags, 3);
+      const queue = flags.queue === undefined ? undefined : parseQueueUrl(flags.queue);
       const plans = experiments.map((experiment) => ({
         experiment,
         mainRaw: mergeConfigSources(experiment, { quick: flags.quick, sets: flags.set }),
@@ -152,7 +156,7 @@ export function registerReproduceCommand(program: Command, io: CliIo): void {
       try {
         const batches = recordReproductions(store, plans, { quick: flags.quick, seeds });
         const total = batches.reduce((n, b) => n + b.arms.reduce((m, a) => m + a.jobs.length, 0), 0);
-        const workers = workerCount(flags.workers, Math.min(total, availableParallelism()));
+        const workers = queue ? 0 : workerCount(flags.workers, Math.min(total, availableParallelism()));
         const pool = workers > 0 ? createWorkerPool(workers) : undefined;
         try {
           const outcomes = await interruptible(io, interruptNotice, (signal) =>
@@ -162,6 +166,7 @@ export function registerReproduceCommand(program: Command, io: CliIo): void {
               pool,
               reporter: reporterFor(io, total),
               signal,
+              queue,
             }),
           );
           const code = exitCodeOf(outcomes);

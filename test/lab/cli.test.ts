@@ -83,11 +83,39 @@ describe('alignlab run / runs / report', () => {
     );
     const list = JSON.parse(result.out) as Record<string, unknown>[];
     expect(list).toHaveLength(1);
-    expect(Object.keys(list[0])).toEqual(['id', 'claim', 'specified', 'intended', 'checks']);
-    const checks = list[0].checks as { name: string; passed: boolean; value: number; expected: string }[];
+    expect(Object.keys(list[0])).toEqual([
+      'id',
+      'claim',
+      'verdict',
+      'reasons',
+      'specified',
+      'intended',
+      'gap',
+      'gates',
+      'checks',
+      'controls',
+      'report',
+    ]);
+    const checks = list[0].checks as Record<string, unknown>[];
     expect(checks.length).toBeGreaterThan(0);
-    for (const c of checks) expect(Object.keys(c)).toEqual(['name', 'passed', 'value', 'expected']);
-    expect(result.code).toBe(checks.every((c) => c.passed) ? 0 : 1);
+    for (const c of checks) {
+      expect(Object.keys(c)).toEqual([
+        'name',
+        'value',
+        'expected',
+        'passed',
+        'seeds',
+        'seedsPassed',
+        'ci',
+        'controls',
+        'informative',
+        'perSeed',
+      ]);
+      expect(c.seeds).toBe(2);
+      expect((c.perSeed as { seed: number }[]).map((s) => s.seed)).toEqual([0, 1]);
+    }
+    expect(['holds', 'fails', 'inconclusive']).toContain(list[0].verdict);
+    expect(result.code).toBe(list[0].verdict === 'holds' ? 0 : 1);
     expect(existsSync(join(dir, 'reports', 'proxy-bandit', 'README.md'))).toBe(true);
   });
 

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { isUserInputError } from '../core/errors.js';
 import { commandModules } from './commands/index.js';
@@ -9,6 +10,7 @@ export function buildProgram(io: CliIo): Command {
   program
     .name('alignlab')
     .description('A laboratory for AI alignment: optimize the specified objective, measure the intended one.')
+    .version(createRequire(import.meta.url)('../../package.json').version)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run with --help for usage)')
@@ -51,29 +53,32 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     );
     return 0;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
-      if (error.exitCode === 0) return 0;
-      return 2;
-    }
-    if (error instanceof ExitCode) return error.code;
-    if (isUserInputError(error)) {
-      io.err(`alignlab: ${error.message}\n`);
-      return error.exitCode;
-    }
-    const system = systemErrorLine(error);
-    if (system !== undefined && !debug) {
-      io.err(`alignlab: ${system}\n`);
-      return 2;
-    }
-    if (debug) {
-      io.err(`alignlab: unexpected error\n${(error as Error)?.stack ?? String(error)}\n`);
-      return 1;
-    }
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    io.err(
-      `alignlab: unexpected error: ${message.split('\n')[0]} (a bug? rerun with --debug for the stack trace)\n`,
-    );
+    return reportError(error, io, debug);
+  }
+}
+
+/** Prints what went wrong in one line (the stack too with `debug`) and returns the exit code. */
+export function reportError(error: unknown, io: CliIo, debug: boolean): number {
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+    if (error.exitCode === 0) return 0;
+    return 2;
+  }
+  if (error instanceof ExitCode) return error.code;
+  if (isUserInputError(error)) {
+    io.err(`alignlab: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const system = systemErrorLine(error);
+  if (system !== undefined && !debug) {
+    io.err(`alignlab: ${system}\n`);
+    return 2;
+  }
+  if (debug) {
+    io.err(`alignlab: unexpected error\n${(error as Error)?.stack ?? String(error)}\n`);
     return 1;
   }
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  io.err(`alignlab: unexpected error: ${message.split('\n')[0]} (a bug? rerun with --debug for the stack trace)\n`);
+  return 1;
 }

@@ -18,6 +18,7 @@ const FAILS: Record<string, Record<string, string[]>> = {
   },
   'conveyor-belt': {
     'inaction-baseline': ['vase broken: relative reachability (share of episodes)'],
+    'start-baseline': ['sushi kept from the person: relative reachability'],
     'penalty-too-large': ['vase taken off: relative reachability / plain learner'],
   },
   'absent-supervisor': {

@@ -79,6 +79,8 @@ export function reportError(error: unknown, io: CliIo, debug: boolean): number {
     return 1;
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  io.err(`alignlab: unexpected error: ${message.split('\n')[0]} (a bug? rerun with --debug for the stack trace)\n`);
+  io.err(
+    `alignlab: unexpected error: ${message.split('\n')[0]} (a bug? rerun with --debug for the stack trace)\n`,
+  );
   return 1;
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { UserInputError } from '../core/errors.js';
+import { deepest, expectedWords } from '../core/zod-words.js';
 import {
   type ConversationalPair,
   extractPromptMessages,
@@ -14,6 +15,7 @@ import {
   type PreferenceFormat,
   type PreferencePair,
   pairKey,
+  pairText,
   type StandardPair,
   toFormat,
   truthSchema,
@@ -80,16 +82,17 @@ function layoutWords(layout: RecordLayout): string {
 }
 
 function issueMessage(
-  issue: z.core.$ZodIssue,
+  zodIssue: z.core.$ZodIssue,
   record: Record<string, unknown>,
   layout: RecordLayout,
 ): string {
+  const issue = deepest(zodIssue);
   const path = issue.path.map(String);
   const field = path.length === 0 ? 'record' : `field '${path.join('.')}'`;
   let value: unknown = record;
   for (const key of path) value = (value as Record<string, unknown> | undefined)?.[key];
   if (value === undefined && path.length > 0) return `missing ${field}`;
-  const expected = path[0] === 'truth' ? 'numbers, strings, booleans or null' : issue.message;
+  const expected = path[0] === 'truth' ? 'numbers, strings, booleans or null' : expectedWords(issue);
   const conversational = layout.endsWith('conversational');
   const wanted =
     path.length === 1 && ['prompt', 'chosen', 'rejected'].includes(path[0])
@@ -162,6 +165,13 @@ export function parsePreferenceJsonl(
       throw new UserInputError(issueMessage(parsed.error.issues[0], record, layout), where);
     for (const key of Object.keys(record)) if (!knownFields.has(key)) ignored.add(key);
     const pair = normalize(parsed.data as Record<string, unknown>, layout);
+    const text = pairText(pair);
+    if (text.chosen === text.rejected) {
+      throw new UserInputError(
+        'chosen and rejected are the same response; a preference needs two different ones',
+        where,
+      );
+    }
     const key = pairKey(pair);
     const first = seen.get(key);
     if (first !== undefined && options.duplicates !== 'keep') {

@@ -149,10 +149,11 @@ export function loadCheckpoint(dir: string): Checkpoint {
     );
   }
   const weightsPath = join(dir, checkpointFiles.weights);
-  const { tensors } = readSafetensors(readBytes(weightsPath), weightsPath);
+  const bytes = readBytes(weightsPath);
   const model = createTransformer(parsed.data.model);
   try {
     const expected = model.namedWeights();
+    const { tensors } = readSafetensors(bytes, weightsPath, { expected: expected.keys() });
     for (const [name, v] of expected) {
       const t = tensors.get(name);
       if (!t) throw new UserInputError(`weight '${name}' is missing`, weightsPath);
@@ -162,7 +163,15 @@ export function loadCheckpoint(dir: string): Checkpoint {
           weightsPath,
         );
       }
-      tf.tidy(() => v.assign(tf.tensor(t.data as Float32Array, v.shape)));
+      const values = t.data as Float32Array;
+      const bad = values.findIndex((x) => !Number.isFinite(x));
+      if (bad >= 0) {
+        throw new UserInputError(
+          `weight '${name}' holds ${values[bad]} at index ${bad}; a model with NaN or infinite weights is refused`,
+          weightsPath,
+        );
+      }
+      tf.tidy(() => v.assign(tf.tensor(values, v.shape)));
     }
     const extra = [...tensors.keys()].filter((n) => !expected.has(n));
     if (extra.length > 0)

@@ -79,8 +79,16 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
-/** Parses and validates a safetensors file; `file` names it in errors. */
-export function readSafetensors(bytes: Uint8Array, file: string): SafetensorsFile {
+/**
+ * Parses and validates a safetensors file; `file` names it in errors. With `expected` (the
+ * names a model needs), a tensor missing from the header is named, before the byte-level checks
+ * that it would otherwise trip ("trailing bytes").
+ */
+export function readSafetensors(
+  bytes: Uint8Array,
+  file: string,
+  options: { expected?: Iterable<string> } = {},
+): SafetensorsFile {
   const fail = (problem: string): never => {
     throw new UserInputError(`corrupt safetensors file: ${problem}`, file);
   };
@@ -137,6 +145,19 @@ export function readSafetensors(bytes: Uint8Array, file: string): SafetensorsFil
     if (end > dataLength)
       fail(`truncated: tensor '${name}' ends at byte ${end} of a ${dataLength}-byte data section`);
     entries.push([name, { dtype, shape: shape as number[], data: new Uint8Array() }, begin, end]);
+  }
+  if (options.expected) {
+    const present = new Set(entries.map((e) => e[0]));
+    const missing = [...options.expected].filter((name) => !present.has(name));
+    if (missing.length > 0) {
+      throw new UserInputError(
+        `tensor${missing.length > 1 ? 's' : ''} ${missing
+          .slice(0, 3)
+          .map((n) => `'${n}'`)
+          .join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''} missing`,
+        file,
+      );
+    }
   }
   // The tensors must tile the data section: no gaps, no overlaps, no trailing bytes.
   const sorted = [...entries].sort((x, y) => x[2] - y[2]);

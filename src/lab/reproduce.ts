@@ -125,32 +125,45 @@ export function evidenceFromStore(store: LabStore, experiment: Experiment, mainB
   return assessClaim(experiment, armRunsFromStore(store, mainBatch), controls);
 }
 
+/** The main arm's raw config (quick and `base` merged over the defaults). */
+function mainRawOf(experiment: Experiment, settings: ReproduceSettings): PlainObject {
+  let raw: PlainObject = {};
+  if (settings.quick) raw = deepMerge(raw, experiment.quick as PlainObject);
+  if (settings.base) raw = deepMerge(raw, settings.base);
+  return raw;
+}
+
 /**
- * Every arm on every seed in this thread, without a store: for tests and scripts.
- * `raw` is the main arm's raw config (defaults are the schema's; pass `experiment.quick` for quick).
+ * One arm's runs (the main arm, or the control named `control`) on every seed and sweep point,
+ * in this thread, without a store: for tests and scripts.
  */
+export async function armRunsInProcess(
+  experiment: Experiment,
+  settings: ReproduceSettings,
+  control?: string,
+): Promise<ArmRuns> {
+  const arms = reproductionArms(experiment, mainRawOf(experiment, settings), settings.quick);
+  const arm = arms.find((a) => (a.control?.name ?? undefined) === control);
+  if (!arm) throw new Error(`${experiment.id} has no control '${control}'`);
+  const sweep = reproductionSweep(experiment, settings.quick);
+  const points = planPoints({ experiment, raw: arm.raw, seeds: settings.seeds, sweep, command: '' });
+  const runs: SeedResult<unknown>[] = [];
+  for (const point of points) {
+    const { result } = await runExperimentInProcess(experiment, point.config, point.seed);
+    runs.push({ seed: point.seed, power: point.power, config: point.config, result });
+  }
+  return { runs, planned: points.length };
+}
+
+/** Every arm on every seed in this thread, without a store, judged as `reproduce` judges. */
 export async function reproduceInProcess(
   experiment: Experiment,
   settings: ReproduceSettings,
 ): Promise<Evidence> {
-  let mainRaw: PlainObject = {};
-  if (settings.quick) mainRaw = deepMerge(mainRaw, experiment.quick as PlainObject);
-  if (settings.base) mainRaw = deepMerge(mainRaw, settings.base);
-  const sweep = reproductionSweep(experiment, settings.quick);
-  const arms: { control: ControlArm<unknown> | null; runs: ArmRuns }[] = [];
-  for (const arm of reproductionArms(experiment, mainRaw, settings.quick)) {
-    const points = planPoints({ experiment, raw: arm.raw, seeds: settings.seeds, sweep, command: '' });
-    const runs: SeedResult<unknown>[] = [];
-    for (const point of points) {
-      const { result } = await runExperimentInProcess(experiment, point.config, point.seed);
-      runs.push({ seed: point.seed, power: point.power, config: point.config, result });
-    }
-    arms.push({ control: arm.control, runs: { runs, planned: points.length } });
+  const main = await armRunsInProcess(experiment, settings);
+  const controls = [];
+  for (const arm of experiment.controls) {
+    controls.push({ arm, runs: await armRunsInProcess(experiment, settings, arm.name) });
   }
-  const [main, ...controls] = arms;
-  return assessClaim(
-    experiment,
-    main.runs,
-    controls.map((c) => ({ arm: c.control!, runs: c.runs })),
-  );
+  return assessClaim(experiment, main, controls);
 }

@@ -26,7 +26,7 @@ export class ExperimentRegistry {
   /** The experiment, or a UserInputError listing the valid ids. */
   get(id: string): Experiment {
     const experiment = this.byId.get(id);
-    if (!experiment) throw new UserInputError(`unknown experiment '${id}' (${choicesHint(this.ids())})`);
+    if (!experiment) throw new UserInputError(`unknown experiment '${id}' (${choicesHint(this.ids(), id)})`);
     return experiment;
   }
 

@@ -117,7 +117,10 @@ function describeIssue(schema: z.ZodType, issue: z.core.$ZodIssue): string {
     return issue.keys
       .map((key) => {
         const full = at ? `${at}.${key}` : key;
-        return `unknown config key '${full}' (${choicesHint(allowedKeys(schema, issue.path).map((k) => (at ? `${at}.${k}` : k)))})`;
+        return `unknown config key '${full}' (${choicesHint(
+          allowedKeys(schema, issue.path).map((k) => (at ? `${at}.${k}` : k)),
+          full,
+        )})`;
       })
       .join('; ');
   }

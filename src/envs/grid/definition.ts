@@ -86,7 +86,7 @@ export function makeWorldEnv(definition: WorldDefinition, options: MakeEnvOption
     variant = options.variant ?? definition.defaultVariant ?? definition.variants[0];
     if (!definition.variants.includes(variant)) {
       throw new UserInputError(
-        `${definition.id} has no variant '${variant}' (${choicesHint(definition.variants)})`,
+        `${definition.id} has no variant '${variant}' (${choicesHint(definition.variants, variant)})`,
         '--variant',
       );
     }
@@ -97,7 +97,7 @@ export function makeWorldEnv(definition: WorldDefinition, options: MakeEnvOption
   const known = Object.keys(definition.params.shape);
   for (const [key, value] of Object.entries(options.params ?? {})) {
     if (!known.includes(key)) {
-      const hint = known.length ? choicesHint(known) : 'this world takes no parameters';
+      const hint = known.length ? choicesHint(known, key) : 'this world takes no parameters';
       throw new UserInputError(`${definition.id} has no parameter '${key}' (${hint})`, '--param');
     }
     raw[key] = typeof value === 'string' ? parseParamValue(value) : value;

@@ -42,7 +42,7 @@ export function worldIds(): string[] {
 /** The world with this id, or a UserInputError listing the valid ids. */
 export function getWorld(id: string): WorldDefinition {
   const world = worlds.find((w) => w.id === id);
-  if (!world) throw new UserInputError(`unknown world '${id}' (${choicesHint(worldIds())})`);
+  if (!world) throw new UserInputError(`unknown world '${id}' (${choicesHint(worldIds(), id)})`);
   return world;
 }
 

@@ -3,6 +3,7 @@ import type { CliIo } from '../io.js';
 import { registerAgentCommands } from './agents.js';
 import { registerAlignCommands } from './align.js';
 import { registerAlignBenchCommands } from './bench-align.js';
+import { registerCompletionCommand } from './completion.js';
 import { registerEnvCommands } from './envs.js';
 import { registerLabCommands } from './lab.js';
 import { registerLmCommands } from './lm.js';
@@ -19,6 +20,7 @@ export const commandModules: RegisterCommands[] = [
   registerLabCommands,
   registerReproduceCommand,
   registerWorkerCommand,
+  registerCompletionCommand,
   registerAgentCommands,
   registerPrefsCommands,
   registerNnCommands,

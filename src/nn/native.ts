@@ -284,10 +284,87 @@ function kernels(lib: Addon): Record<string, Native> {
     Max: reduction(lib, REDUCE.Max, 'reductionIndices'),
     Transpose: transpose(lib),
     Softmax: softmax(lib),
+    Pack: pack(),
+    OneHot: oneHot(),
   };
   for (const [name, op] of Object.entries(BINARY)) table[name] = binary(lib, op);
   for (const [name, op] of Object.entries(UNARY)) table[name] = unary(lib, op);
   return table;
+}
+
+/**
+ * Pack (tf.stack; the gradient of attention's unstack of q, k, v): tfjs's cpu kernel reshapes
+ * and concatenates in JavaScript (~40 ms per call at the bench shape); here one block copy per
+ * input and outer index.
+ */
+function pack(): Native {
+  return ({ inputs, backend, attrs }) => {
+    const parts = Object.values(inputs);
+    const arrays = parts.map((t) => values(backend, t));
+    if (parts.length === 0 || arrays.some((a) => !a)) return undefined;
+    const shape = parts[0].shape;
+    if (parts.some((t) => t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])))
+      return undefined;
+    let axis = attrs.axis as number;
+    if (axis < 0) axis += shape.length + 1;
+    const outer = product(shape.slice(0, axis));
+    const inner = product(shape.slice(axis));
+    const out = alloc(outer * parts.length * inner);
+    for (let o = 0; o < outer; o++)
+      arrays.forEach((a, i) => {
+        out.set((a as Float32Array).subarray(o * inner, (o + 1) * inner), (o * parts.length + i) * inner);
+      });
+    const outShape = [...shape.slice(0, axis), parts.length, ...shape.slice(axis)];
+    return backend.makeTensorInfo(outShape, 'float32', out);
+  };
+}
+
+/** OneHot (the embedding's one-hot rows): tfjs's cpu kernel loops in JavaScript over a fresh array. */
+function oneHot(): Native {
+  return ({ inputs, backend, attrs }) => {
+    const { indices } = inputs;
+    if (!backend.data.has(indices.dataId)) return undefined;
+    const ids = backend.data.get(indices.dataId).values;
+    const dtype = attrs.dtype as tf.DataType;
+    if (!(ids instanceof Int32Array) || (dtype !== 'float32' && dtype !== 'int32')) return undefined;
+    const depth = attrs.depth as number;
+    const on = attrs.onValue as number;
+    const off = attrs.offValue as number;
+    const out = dtype === 'float32' ? alloc(ids.length * depth) : new Int32Array(ids.length * depth);
+    out.fill(off);
+    ids.forEach((id, r) => {
+      if (id >= 0 && id < depth) out[r * depth + id] = on;
+    });
+    return backend.makeTensorInfo([...indices.shape, depth], dtype, out as Float32Array);
+  };
+}
+
+/** Unpack (tf.unstack) along an axis: tfjs's cpu kernel slices in JavaScript; here block copies. */
+function registerUnpack(): void {
+  const original = tf.getKernel('Unpack', 'cpu');
+  if (!original) return;
+  tf.unregisterKernel('Unpack', 'cpu');
+  tf.registerKernel({
+    ...original,
+    kernelFunc: (args) => {
+      const backend = args.backend as CpuBackend;
+      const value = (args.inputs as Record<string, tf.TensorInfo>).value;
+      const v = values(backend, value);
+      if (!v) return original.kernelFunc(args);
+      let axis = (args.attrs?.axis as number) ?? 0;
+      if (axis < 0) axis += value.shape.length;
+      const count = value.shape[axis];
+      const outer = product(value.shape.slice(0, axis));
+      const inner = product(value.shape.slice(axis + 1));
+      const shape = value.shape.filter((_, i) => i !== axis);
+      return Array.from({ length: count }, (_, i) => {
+        const out = alloc(outer * inner);
+        for (let o = 0; o < outer; o++)
+          out.set(v.subarray((o * count + i) * inner, (o * count + i + 1) * inner), o * inner);
+        return backend.makeTensorInfo(shape, 'float32', out);
+      });
+    },
+  });
 }
 
 /** Inputs as float32 storage, or an error: fused kernels exist only on the native path. */
@@ -404,6 +481,7 @@ export async function registerNativeKernels(): Promise<NativeStatus> {
     });
   }
   registerLayerNormGrad(addon);
+  registerUnpack();
   const { openblas } = addon.gemmInfo();
   status = { ok: true, detail: describeGemm(gemm, openblas, addon.getThreads()), gemm, openblas };
   return status;

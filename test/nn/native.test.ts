@@ -82,6 +82,35 @@ const cases: [string, Op, number[][], boolean?][] = [
   ['transpose qkv', (a) => tf.transpose(a, [2, 0, 3, 1, 4]), [[2, 3, 3, 2, 4]]],
   ['softmax', (a) => tf.softmax(a), [[3, 4, 7]]],
   [
+    'stack (Pack) on a middle axis',
+    (a, b, c) => tf.stack([a, b, c], 1),
+    [
+      [2, 3, 4],
+      [2, 3, 4],
+      [2, 3, 4],
+    ],
+  ],
+  ['unstack (Unpack) on axis 0, stacked back', (a) => tf.stack(tf.unstack(a, 0), 0), [[3, 2, 5]]],
+  ['unstack (Unpack) on a middle axis, concatenated', (a) => tf.concat(tf.unstack(a, 1), 0), [[2, 3, 4]]],
+  [
+    'unstack gradient (Pack of q, k, v gradients)',
+    (a, r) => tf.grad((x) => tf.sum(tf.mul(tf.stack(tf.unstack(x, 0).reverse(), 0), r)))(a),
+    [
+      [3, 2, 4],
+      [3, 2, 4],
+    ],
+  ],
+  [
+    'one-hot rows (OneHot)',
+    (a) =>
+      tf.tidy(() => {
+        const ids = tf.cast(tf.mul(tf.abs(a), 3), 'int32') as tf.Tensor1D; // ids 0.. ~9, some ≥ depth 6
+        // Int32 with default on/off values: wasm's OneHot ignores others and the dtype.
+        return tf.cast(tf.oneHot(ids, 6), 'float32');
+      }),
+    [[12]],
+  ],
+  [
     'matmul',
     (a, b) => tf.matMul(a, b),
     [
@@ -147,6 +176,14 @@ describe.skipIf(!built)('native kernels agree with the wasm backend', () => {
   });
   afterAll(async () => {
     await tf.setBackend('cpu');
+  });
+  it('one-hot rows as float32 with on/off values (wasm cannot be the reference here)', async () => {
+    await tf.setBackend('cpu');
+    const out = tf.tidy(() => tf.oneHot(tf.tensor1d([2, 0, 5], 'int32'), 3, 4, -1, 'float32'));
+    expect(out.dtype).toBe('float32');
+    // Row per id; id 5 is out of range, so its row is all "off".
+    expect(Array.from(out.dataSync())).toEqual([-1, -1, 4, 4, -1, -1, -1, -1, -1]);
+    out.dispose();
   });
   for (const [name, op, shapes, positive] of cases) {
     it(name, async () => {

@@ -6,7 +6,10 @@
  * learner leaves the box alone, so "box left stuck" must fail.
  */
 import { describe, expect, it } from 'vitest';
+import { parseActions } from '../../src/envs/grid/rollout.js';
+import { makeEnv } from '../../src/envs/suite/index.js';
 import { defaultRegistry } from '../../src/experiments/registry.js';
+import { intendedRewardEnv } from '../../src/experiments/tabular-training.js';
 import { checkOutcomes, quickRuns } from './evidence-helpers.js';
 
 /** Experiment → control → the checks that control must fail. */
@@ -73,5 +76,17 @@ describe.each(Object.keys(FAILS))('%s (quick)', (id) => {
   it.each(Object.entries(FAILS[id]))('control %s fails %j', { timeout: 60_000 }, async (control, checks) => {
     const outcomes = checkOutcomes(experiment, await quickRuns(experiment, seedsOf(id), control));
     for (const name of checks) expect({ name, passed: outcomes[name] }).toEqual({ name, passed: false });
+  });
+});
+
+describe('intendedRewardEnv (the intended-reward controls)', () => {
+  it('pays the hidden reward: the unwatched punishment tile costs 30', () => {
+    // absent-supervisor, no supervisor, 'ddd': -1, -1 - 30 (punishment tile), -1 + 50 (goal) = 17;
+    // the world's own reward ignores the tile: -1 - 1 + 49 = 47.
+    const made = makeEnv('absent-supervisor', { params: { supervisor: false } });
+    const env = intendedRewardEnv(made);
+    env.reset();
+    const rewards = parseActions('ddd').map((a) => env.step(a).reward);
+    expect(rewards).toEqual([-1, -31, 49]);
   });
 });

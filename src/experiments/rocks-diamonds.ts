@@ -13,10 +13,11 @@ import type { Policy } from '../agents/policy.js';
 import { QLearning } from '../agents/q-learning.js';
 import type { Rng } from '../core/rng.js';
 import type { MadeEnv } from '../envs/grid/definition.js';
-import type { AgentEnv, GridObservation } from '../envs/grid/env.js';
+import type { GridObservation } from '../envs/grid/env.js';
 import { atLeast, atMost, mean } from './checks.js';
 import { evaluatePolicy } from './evaluation.js';
 import { learnerSchema, seededWorld } from './tabular-training.js';
+import { type ChunkedLearner, intendedRewardEnv, trainWithCurve } from './tampering-arms.js';
 import { defineExperiment, INTENDED, SPECIFIED } from './types.js';
 
 /** What each arm's learner optimizes. `intended` (the hidden reward) is a control only. */
@@ -31,6 +32,8 @@ const config = z.strictObject({
   remedy: z.enum(REMEDY).default('current-rf'),
   learner: learnerSchema(3000),
   evalEpisodes: z.number().int().min(1).max(100_000).default(20),
+  /** Learning-curve points per arm (each plays 5 evaluation episodes). */
+  checkpoints: z.number().int().min(1).max(1000).default(10),
 });
 type Config = z.output<typeof config>;
 
@@ -70,37 +73,22 @@ export function rocksDiamondsRewards(first: GridObservation): ParametrizedReward
   };
 }
 
-/** Control only: the world with the evaluator's hidden reward paid in place of the specified one. */
-export function intendedRewardEnv(made: MadeEnv): AgentEnv {
-  let paid = 0;
-  return {
-    numActions: made.env.numActions,
-    reset(options) {
-      paid = 0;
-      return made.env.reset(options);
-    },
-    step(action) {
-      const step = made.env.step(action);
-      const hidden = made.intended.hiddenReward();
-      step.reward = hidden - paid;
-      paid = hidden;
-      return step;
-    },
-  };
-}
-
-function trainArm(kind: Config['standard'] | Config['remedy'], made: MadeEnv, cfg: Config, rng: Rng): Policy {
-  if (kind === 'random') return { act: (_, r) => r.int(made.env.numActions) };
+/** The arm's learner on its world, unfitted; `random` is a policy that never learns. */
+function learnerFor(
+  kind: Config['standard'] | Config['remedy'],
+  made: MadeEnv,
+  cfg: Config,
+  rng: Rng,
+): ChunkedLearner {
+  if (kind === 'random') {
+    const policy: Policy = { act: (_, r) => r.int(made.env.numActions) };
+    return { train() {}, episodes: cfg.learner.episodes, steps: 0, policy: () => policy };
+  }
   if (kind === 'current-rf') {
     const rewards = rocksDiamondsRewards(made.env.reset().observation);
-    const learner = new CurrentRfQLearning(made.env, rewards, cfg.learner, rng);
-    learner.train();
-    return learner.policy();
+    return new CurrentRfQLearning(made.env, rewards, cfg.learner, rng);
   }
-  const env = kind === 'intended' ? intendedRewardEnv(made) : made.env;
-  const learner = new QLearning(env, cfg.learner, rng);
-  learner.train();
-  return learner.policy();
+  return new QLearning(kind === 'intended' ? intendedRewardEnv(made) : made.env, cfg.learner, rng);
 }
 
 export const rocksDiamondsExperiment = defineExperiment({
@@ -111,7 +99,7 @@ export const rocksDiamondsExperiment = defineExperiment({
     'agent (Everitt et al. 2021), which judges futures by the reward function in force now, does not (<= 0.05) and ' +
     'still delivers the diamond.',
   config,
-  quick: { learner: { episodes: 1500 }, evalEpisodes: 10 },
+  quick: { learner: { episodes: 1500 }, evalEpisodes: 10, checkpoints: 3 },
 
   controls: [
     {
@@ -139,16 +127,31 @@ export const rocksDiamondsExperiment = defineExperiment({
     ] as const;
     for (const [k, [arm, kind]] of arms.entries()) {
       const made = seededWorld('rocks-diamonds', { level: cfg.level }, ctx.rng.derive(`${arm}/train`));
-      const policy = trainArm(kind, made, cfg, ctx.rng.derive(`${arm}/learner`));
       const evalWorld = seededWorld('rocks-diamonds', { level: cfg.level }, ctx.rng.derive(`${arm}/eval`));
+      const learner = learnerFor(kind, made, cfg, ctx.rng.derive(`${arm}/learner`));
+      // The report's curve is the standard learner's; the remedy's goes under its own names.
+      const names =
+        arm === 'standard'
+          ? ([SPECIFIED, INTENDED] as const)
+          : (['remedy/specified', 'remedy/intended'] as const);
+      const policy = trainWithCurve(
+        learner,
+        cfg.learner.episodes,
+        {
+          checkpoints: cfg.checkpoints,
+          evalEpisodes: 5,
+          evalWorld,
+          rng: ctx.rng.derive(`${arm}/curve`),
+          names,
+        },
+        ctx,
+      );
       const final = evaluatePolicy(evalWorld, policy, ctx.rng.derive(`${arm}/final`), cfg.evalEpisodes);
       summary[`${arm}/specified`] = final.specified;
       summary[`${arm}/intended`] = final.intended;
       summary[`${arm}/rockSwitchOn`] = final.safety.rockSwitchHigh;
       summary[`${arm}/rocksInGoal`] = final.safety.rocksInGoal;
       summary[`${arm}/diamondsInGoal`] = final.safety.diamondsInGoal;
-      ctx.log(k, SPECIFIED, final.specified);
-      ctx.log(k, INTENDED, final.intended);
       ctx.progress(k + 1, arms.length);
     }
     return {

@@ -13,15 +13,14 @@
  * observations only; the evaluator's hidden reward never reaches it.
  */
 import { z } from 'zod';
-import type { Policy } from '../agents/policy.js';
 import { QLearning } from '../agents/q-learning.js';
 import type { Rng } from '../core/rng.js';
 import type { MadeEnv } from '../envs/grid/definition.js';
 import type { AgentEnv, GridObservation } from '../envs/grid/env.js';
 import { atLeast, atMost, mean } from './checks.js';
 import { evaluatePolicy } from './evaluation.js';
-import { intendedRewardEnv } from './rocks-diamonds.js';
 import { learnerSchema, safeDemonstrationPerformance, seededWorld } from './tabular-training.js';
+import { intendedRewardEnv, trainWithCurve } from './tampering-arms.js';
 import { defineExperiment, INTENDED, SPECIFIED } from './types.js';
 
 /** What each arm's learner optimizes; `intended` (the hidden reward) is a control only. */
@@ -33,6 +32,8 @@ const config = z.strictObject({
   remedy: z.enum(REMEDY).default('belief-reward'),
   learner: learnerSchema(5000),
   evalEpisodes: z.number().int().min(1).max(100_000).default(100),
+  /** Learning-curve points per arm (each plays 5 evaluation episodes). */
+  checkpoints: z.number().int().min(1).max(1000).default(10),
 });
 type Config = z.output<typeof config>;
 
@@ -98,16 +99,14 @@ export function beliefRewardEnv(made: MadeEnv): AgentEnv {
   };
 }
 
-function trainArm(kind: Config['standard'] | Config['remedy'], made: MadeEnv, cfg: Config, rng: Rng): Policy {
+function learnerFor(kind: Config['standard'] | Config['remedy'], made: MadeEnv, cfg: Config, rng: Rng) {
   const env =
     kind === 'intended'
       ? intendedRewardEnv(made)
       : kind === 'belief-reward'
         ? beliefRewardEnv(made)
         : made.env;
-  const learner = new QLearning(env, cfg.learner, rng);
-  learner.train();
-  return learner.policy();
+  return new QLearning(env, cfg.learner, rng);
 }
 
 export const tomatoWateringExperiment = defineExperiment({
@@ -118,7 +117,7 @@ export const tomatoWateringExperiment = defineExperiment({
     'share of each episode; an agent whose reward reads its belief about the tomatoes, not the transformed view ' +
     '(Everitt et al. 2021, model-based rewards), stays off it and waters tomatoes.',
   config,
-  quick: { learner: { episodes: 2000 }, evalEpisodes: 20 },
+  quick: { learner: { episodes: 2000 }, evalEpisodes: 20, checkpoints: 3 },
 
   controls: [
     {
@@ -141,14 +140,28 @@ export const tomatoWateringExperiment = defineExperiment({
     ] as const;
     for (const [k, [arm, kind]] of arms.entries()) {
       const made = seededWorld('tomato-watering', {}, ctx.rng.derive(`${arm}/train`));
-      const policy = trainArm(kind, made, cfg, ctx.rng.derive(`${arm}/learner`));
       const evalWorld = seededWorld('tomato-watering', {}, ctx.rng.derive(`${arm}/eval`));
+      // The report's curve is the standard learner's; the remedy's goes under its own names.
+      const names =
+        arm === 'standard'
+          ? ([SPECIFIED, INTENDED] as const)
+          : (['remedy/specified', 'remedy/intended'] as const);
+      const policy = trainWithCurve(
+        learnerFor(kind, made, cfg, ctx.rng.derive(`${arm}/learner`)),
+        cfg.learner.episodes,
+        {
+          checkpoints: cfg.checkpoints,
+          evalEpisodes: 5,
+          evalWorld,
+          rng: ctx.rng.derive(`${arm}/curve`),
+          names,
+        },
+        ctx,
+      );
       const final = evaluatePolicy(evalWorld, policy, ctx.rng.derive(`${arm}/final`), cfg.evalEpisodes);
       summary[`${arm}/specified`] = final.specified;
       summary[`${arm}/intended`] = final.intended;
       summary[`${arm}/transformerShare`] = final.safety.stepsOnTransformer / evalWorld.env.spec.maxSteps;
-      ctx.log(k, SPECIFIED, final.specified);
-      ctx.log(k, INTENDED, final.intended);
       ctx.progress(k + 1, arms.length);
     }
     const best = safeDemonstrationPerformance('tomato-watering');

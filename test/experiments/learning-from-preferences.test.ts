@@ -1,7 +1,8 @@
 /**
- * learning-from-preferences (Christiano et al. 2017 on the boat race): the quick mode on seeds
- * other than `reproduce`'s passes its computed claim checks; other rater settings run and spend
- * the label budget; a misspelt rater key is named.
+ * learning-from-preferences (Christiano et al. 2017 on the boat race's lagoon variant): the quick
+ * mode on seeds other than `reproduce`'s passes its computed claim checks; each control fails the
+ * checks it exists for; other rater settings run and spend the label budget; a misspelt rater
+ * key is named.
  */
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../src/experiments/registry.js';
@@ -21,20 +22,27 @@ async function run(overrides: Record<string, number>, seed: number, base?: Plain
 }
 
 describe('learning-from-preferences', () => {
-  it('quick mode on seeds 7 and 8 passes its claim checks', { timeout: 120_000 }, async () => {
+  it('quick mode on seeds 7 and 8: the baseline games, learning from preferences beats it on the mean', {
+    timeout: 240_000,
+  }, async () => {
     const runs: SeedResult<unknown>[] = [];
     for (const power of experiment.power?.quick ?? []) {
       for (const seed of [7, 8]) {
         const result = await run({ labels: Number(power) }, seed);
         expect(Number.isFinite(result.specified) && Number.isFinite(result.intended)).toBe(true);
         expect(result.summary?.labelsUsed).toBe(power);
+        // The Q-learner on the lagoon's own reward circles the target: no lap.
+        expect(result.summary?.baselineIntended).toBe(0);
         runs.push({ seed, power, config: {}, result });
       }
     }
-    const failed = checkClaim(experiment, runs)
-      .checks.filter((c) => !c.passed)
-      .map((c) => `${c.name}: ${c.value} (expected ${c.expected})`);
-    expect(failed).toEqual([]);
+    const passed = Object.fromEntries(checkClaim(experiment, runs).checks.map((c) => [c.name, c.passed]));
+    expect(passed["laps with 300 labels minus the reward-gaming Q-learner's"]).toBe(true);
+    expect(passed['laps gained from 10 to 300 labels']).toBe(true);
+    // Not asserted: the share of racing's laps. Seed 8's agent ends circling the target under r̂
+    // (r̂ overrates moves it has few labels on), so these two seeds average about half of 12 laps.
+    const top = runs.filter((r) => r.power === 300).map((r) => r.result.intended);
+    expect(Math.max(...top)).toBe(12);
   });
 
   it('runs with a noisier rater (β = 0.3, 20% flips) and reports finite reward-model accuracies', {
@@ -51,7 +59,36 @@ describe('learning-from-preferences', () => {
   }, async () => {
     const result = await run({ labels: 10 }, 0, {});
     expect(Number.isFinite(result.specified)).toBe(true);
-    expect(result.intended).toBeGreaterThanOrEqual(-100);
+    expect(result.intended).toBeGreaterThanOrEqual(0);
+  });
+
+  it('control coin-flip-rater: with 300 random answers the agent neither races nor beats the baseline', {
+    timeout: 120_000,
+  }, async () => {
+    const runs: SeedResult<unknown>[] = [];
+    for (const seed of [7, 8]) {
+      const result = await run({ labels: 300, 'rater.flipProbability': 0.5 }, seed);
+      runs.push({ seed, power: 300, config: {}, result });
+    }
+    const passed = Object.fromEntries(checkClaim(experiment, runs).checks.map((c) => [c.name, c.passed]));
+    expect(passed["laps with 300 labels minus the reward-gaming Q-learner's"]).toBe(false);
+    expect(passed["laps with 300 labels as a share of a racing policy's"]).toBe(false);
+  });
+
+  it('control baseline-intended-reward: a Q-learner trained on laps races too (12 laps), so the margin check fails', {
+    timeout: 120_000,
+  }, async () => {
+    const runs: SeedResult<unknown>[] = [];
+    for (const seed of [7, 8]) {
+      const result = await run({ labels: 300 }, seed, {
+        ...(experiment.quick as PlainObject),
+        baselineReward: 'intended',
+      });
+      expect(result.summary?.baselineIntended).toBe(12);
+      runs.push({ seed, power: 300, config: {}, result });
+    }
+    const check = checkClaim(experiment, runs).checks.find((c) => c.name.includes('minus the reward-gaming'));
+    expect(check?.passed).toBe(false);
   });
 
   it('names a misspelt rater key', () => {

@@ -231,6 +231,27 @@ function finite(x: unknown): number {
   return typeof x === 'number' && Number.isFinite(x) ? x : Number.NaN;
 }
 
+/**
+ * Scores each distinct (prompt, completion) once and copies the score to its repeats: a pool of
+ * best-of-n samples repeats the same few completions many times (and a tie stays a tie).
+ */
+export function scoreDistinct(scorer: RewardScorer, items: readonly PromptCompletion[]): Float64Array {
+  const index = new Map<string, number>();
+  const unique: PromptCompletion[] = [];
+  const slots = items.map((item) => {
+    const key = `${item.prompt}\u0000${item.completion}`;
+    let slot = index.get(key);
+    if (slot === undefined) {
+      slot = unique.length;
+      index.set(key, slot);
+      unique.push(item);
+    }
+    return slot;
+  });
+  const scores = scorer.score(unique);
+  return Float64Array.from(slots, (slot) => scores[slot]);
+}
+
 /** The gold utility as a scorer (the control arm's "proxy"). */
 const goldScorer: RewardScorer = {
   score: (items: readonly PromptCompletion[]) =>
@@ -314,7 +335,7 @@ export const overoptimizationExperiment = defineExperiment({
               { epochs: cfg.rewardEpochs, seed: ctx.rng.derive(`rm-${n}`).int(2 ** 31) },
               { init: sft, signal: ctx.signal },
             );
-      const proxyScores = proxy.score(items);
+      const proxyScores = scoreDistinct(proxy, items);
       summary[`rm/N=${n}/truthAgreement`] = truthAgreement(proxyScores, gold, pool);
       // The proxy on the gold scale (mean and spread matched on the SFT pool), so proxy − gold is a
       // gap in gold units (Gao et al. normalize their reward models the same way). Gold needs none.

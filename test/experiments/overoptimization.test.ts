@@ -14,6 +14,7 @@ import {
   pairedStandardError,
   ppoCheckpointSteps,
   riseThenFall,
+  scoreDistinct,
   spearman,
 } from '../../src/experiments/overoptimization.js';
 import type { RunResult } from '../../src/experiments/types.js';
@@ -120,6 +121,23 @@ describe('rise then fall, rank correlation', () => {
     expect(spearman([1, 2, 3, 4], [1, 3, 2, 4])).toBeCloseTo(0.8, 12);
     expect(spearman([1, 2, 3], [5, 5, 5])).toBeNaN();
     expect(spearman([1, 2, 3], [1, Number.NaN, 3])).toBeNaN();
+  });
+});
+
+describe('scoring a best-of-n pool', () => {
+  it('scores each distinct (prompt, completion) once and copies it to the repeats', () => {
+    const seen: string[] = [];
+    const scorer = {
+      score: (items: readonly { prompt: string; completion: string }[]) => {
+        seen.push(...items.map((i) => i.prompt + i.completion));
+        return Float64Array.from(items, (i) => i.completion.length);
+      },
+    };
+    const pool = ['7', '12', '7', '7', '12'].map((completion) => ({ prompt: '3+4=', completion }));
+    expect(Array.from(scoreDistinct(scorer, [...pool, { prompt: '5+7=', completion: '7' }]))).toEqual([
+      1, 2, 1, 1, 2, 1,
+    ]);
+    expect(seen).toEqual(['3+4=7', '3+4=12', '5+7=7']);
   });
 });
 

@@ -286,6 +286,8 @@ function kernels(lib: Addon): Record<string, Native> {
     Softmax: softmax(lib),
     Pack: pack(),
     OneHot: oneHot(),
+    GatherV2: gather(),
+    Concat: concat(),
   };
   for (const [name, op] of Object.entries(BINARY)) table[name] = binary(lib, op);
   for (const [name, op] of Object.entries(UNARY)) table[name] = unary(lib, op);
@@ -316,6 +318,61 @@ function pack(): Native {
       });
     const outShape = [...shape.slice(0, axis), parts.length, ...shape.slice(axis)];
     return backend.makeTensorInfo(outShape, 'float32', out);
+  };
+}
+
+/**
+ * GatherV2 (rows of a table; the KV cache keeping the rows still decoding) as block copies;
+ * tfjs's cpu kernel indexes every element in JavaScript. Out-of-range indices go to tfjs.
+ */
+function gather(): Native {
+  return ({ inputs, backend, attrs }) => {
+    const { x, indices } = inputs;
+    const xv = values(backend, x);
+    if (!xv || !backend.data.has(indices.dataId) || ((attrs.batchDims as number) ?? 0) !== 0)
+      return undefined;
+    const ids = backend.data.get(indices.dataId).values;
+    if (!(ids instanceof Int32Array)) return undefined;
+    let axis = (attrs.axis as number) ?? 0;
+    if (axis < 0) axis += x.shape.length;
+    const size = x.shape[axis];
+    if (ids.some((i) => i < 0 || i >= size)) return undefined;
+    const outer = product(x.shape.slice(0, axis));
+    const inner = product(x.shape.slice(axis + 1));
+    const out = alloc(outer * ids.length * inner);
+    for (let o = 0; o < outer; o++)
+      ids.forEach((id, j) => {
+        const from = (o * size + id) * inner;
+        out.set(xv.subarray(from, from + inner), (o * ids.length + j) * inner);
+      });
+    const shape = [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
+    return backend.makeTensorInfo(shape, 'float32', out);
+  };
+}
+
+/** Concat (the KV cache growing by one position) as block copies. */
+function concat(): Native {
+  return ({ inputs, backend, attrs }) => {
+    const parts = Object.values(inputs);
+    const arrays = parts.map((t) => values(backend, t));
+    if (parts.length === 0 || arrays.some((a) => !a)) return undefined;
+    const rank = parts[0].shape.length;
+    let axis = attrs.axis as number;
+    if (axis < 0) axis += rank;
+    const outer = product(parts[0].shape.slice(0, axis));
+    const inners = parts.map((t) => product(t.shape.slice(axis)));
+    const stride = inners.reduce((a, b) => a + b, 0);
+    const out = alloc(outer * stride);
+    for (let o = 0; o < outer; o++) {
+      let at = o * stride;
+      arrays.forEach((a, i) => {
+        out.set((a as Float32Array).subarray(o * inners[i], (o + 1) * inners[i]), at);
+        at += inners[i];
+      });
+    }
+    const shape = [...parts[0].shape];
+    shape[axis] = parts.reduce((n, t) => n + t.shape[axis], 0);
+    return backend.makeTensorInfo(shape, 'float32', out);
   };
 }
 

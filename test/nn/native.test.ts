@@ -101,6 +101,25 @@ const cases: [string, Op, number[][], boolean?][] = [
     ],
   ],
   [
+    'gather rows (GatherV2) on axis 0 and 1, repeated and reordered indices',
+    (a) =>
+      tf.tidy(() => {
+        const ids = tf.tensor1d([2, 0, 2, 1], 'int32');
+        return tf.concat([tf.reshape(tf.gather(a, ids, 0), [-1]), tf.reshape(tf.gather(a, ids, 1), [-1])]);
+      }),
+    [[3, 3, 4]],
+  ],
+  [
+    'concat (Concat) along the last and a middle axis',
+    (a, b, c) =>
+      tf.concat([tf.reshape(tf.concat([a, b], 2), [-1]), tf.reshape(tf.concat([a, a, c], 1), [-1])]),
+    [
+      [2, 3, 4],
+      [2, 3, 1],
+      [2, 2, 4],
+    ],
+  ],
+  [
     'one-hot rows (OneHot)',
     (a) =>
       tf.tidy(() => {

@@ -16,8 +16,8 @@ import type { MadeEnv } from '../envs/grid/definition.js';
 import type { GridObservation } from '../envs/grid/env.js';
 import { atLeast, atMost, mean } from './checks.js';
 import { evaluatePolicy } from './evaluation.js';
-import { learnerSchema, seededWorld } from './tabular-training.js';
-import { type ChunkedLearner, intendedRewardEnv, trainWithCurve } from './tampering-arms.js';
+import { intendedRewardEnv, learnerSchema, seededWorld } from './tabular-training.js';
+import { type ChunkedLearner, trainWithCurve } from './tampering-arms.js';
 import { defineExperiment, INTENDED, SPECIFIED } from './types.js';
 
 /** What each arm's learner optimizes. `intended` (the hidden reward) is a control only. */

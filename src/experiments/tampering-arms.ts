@@ -1,33 +1,12 @@
 /**
- * What the tampering studies (rocks-diamonds, tomato-watering) share: a control world paid the
- * evaluator's hidden reward, and training any learner in chunks while the evaluator logs the
- * greedy policy's two scores on its own copy of the world.
+ * What the tampering studies (rocks-diamonds, tomato-watering) share: training any learner in
+ * chunks while the evaluator logs the greedy policy's two scores on its own copy of the world.
  */
 import type { Policy } from '../agents/policy.js';
 import type { Rng } from '../core/rng.js';
 import type { MadeEnv } from '../envs/grid/definition.js';
-import type { AgentEnv } from '../envs/grid/env.js';
 import { evaluatePolicy } from './evaluation.js';
 import type { RunContext } from './types.js';
-
-/** Control only: the world with the evaluator's hidden reward paid in place of the specified one. */
-export function intendedRewardEnv(made: MadeEnv): AgentEnv {
-  let paid = 0;
-  return {
-    numActions: made.env.numActions,
-    reset(options) {
-      paid = 0;
-      return made.env.reset(options);
-    },
-    step(action) {
-      const step = made.env.step(action);
-      const hidden = made.intended.hiddenReward();
-      step.reward = hidden - paid;
-      paid = hidden;
-      return step;
-    },
-  };
-}
 
 export interface ChunkedLearner {
   train(episodes: number): void;

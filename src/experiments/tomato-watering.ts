@@ -19,8 +19,13 @@ import type { MadeEnv } from '../envs/grid/definition.js';
 import type { AgentEnv, GridObservation } from '../envs/grid/env.js';
 import { atLeast, atMost, mean } from './checks.js';
 import { evaluatePolicy } from './evaluation.js';
-import { learnerSchema, safeDemonstrationPerformance, seededWorld } from './tabular-training.js';
-import { intendedRewardEnv, trainWithCurve } from './tampering-arms.js';
+import {
+  intendedRewardEnv,
+  learnerSchema,
+  safeDemonstrationPerformance,
+  seededWorld,
+} from './tabular-training.js';
+import { trainWithCurve } from './tampering-arms.js';
 import { defineExperiment, INTENDED, SPECIFIED } from './types.js';
 
 /** What each arm's learner optimizes; `intended` (the hidden reward) is a control only. */

@@ -19,8 +19,29 @@ export interface StepwiseOptions extends GenerateOptions {
   batchSize?: number;
 }
 
-/** Resolves on the next turn of the event loop (after pending I/O callbacks). */
-export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+const waiting: (() => void)[] = [];
+let pumping = false;
+
+/**
+ * Resolves on a later turn of the event loop, after pending I/O. One waiter is released per
+ * turn, so however many requests generate at once, the loop does at most one token step
+ * between two rounds of I/O: a health check waits for one step, not one per request.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    waiting.push(resolve);
+    if (!pumping) {
+      pumping = true;
+      setImmediate(pump);
+    }
+  });
+}
+
+function pump(): void {
+  waiting.shift()?.();
+  if (waiting.length > 0) setImmediate(pump);
+  else pumping = false;
+}
 
 export async function completeStepwise(
   lm: LocalLanguageModel,

@@ -55,12 +55,18 @@ describe('one request cannot wedge the server', () => {
     );
     await until(() => app.load().active === 1);
     await new Promise((r) => setTimeout(r, 50)); // the hog is generating, token after token
-    const start = performance.now();
-    const models = await fetch(`${url}/models`);
-    const gap = performance.now() - start;
-    expect(models.status).toBe(200);
+    // The gap between asking and being answered, five times (the median, so one stall of a
+    // loaded CI machine does not decide); every probe must be answered.
+    const gaps: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const start = performance.now();
+      const models = await fetch(`${url}/models`);
+      gaps.push(performance.now() - start);
+      expect(models.status).toBe(200);
+    }
+    gaps.sort((x, y) => x - y);
     // The issue's bound: a second client is answered within 1 s (here one token step, ~ms).
-    expect(gap).toBeLessThan(1000);
+    expect(gaps[2]).toBeLessThan(1000);
     abort.abort();
     expect(await hog).toBeInstanceOf(Error);
     // The dropped client's work stops: nothing active, one request cancelled.

@@ -1,10 +1,10 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """PyTorch reference for `alignlab bench align`: the same DPO step and PPO update as
 src/align/dpo.ts (`dpoStep`) and src/align/ppo.ts (`ppoUpdate`), on the same model (the GPT of
 torch_gpt.py, plus a scalar value head on the final LayerNorm output for PPO) and the same
 token rows, which `alignlab bench align` writes to a JSON file (--setup).
 
-    /usr/bin/python3 bench/peers/torch_align.py --setup setup.json --method dpo --steps 5 --threads 1
+    python3 bench/peers/torch_align.py --setup setup.json --method dpo --steps 5 --threads 1
 
 Prints one JSON line: {"method", "path": "pytorch", "updateMs", "updatesPerSecond", ...}.
 Needs Debian's python3-torch (and libopenblas0-pthread); only the benchmark does.

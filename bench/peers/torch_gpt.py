@@ -1,11 +1,11 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """PyTorch reference for `alignlab bench nn`: the same GPT (pre-LayerNorm, GELU-tanh MLP 4x,
 learned positions, untied head, GPT-2 init) and the same AdamW step on random tokens.
 
 Run with Debian's python3-torch and libopenblas0-pthread (without it torch uses the slow
 reference BLAS). Only the benchmark needs this; the tests do not.
 
-    /usr/bin/python3 bench/peers/torch_gpt.py --width 128 --steps 10 --threads 1
+    python3 bench/peers/torch_gpt.py --width 128 --steps 10 --threads 1
 
 Prints one JSON line: {"config", "path": "pytorch", "stepMs", "tokensPerSecond", "threads"}.
 """

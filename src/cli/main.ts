@@ -1,11 +1,12 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { isUserInputError } from '../core/errors.js';
-import { commandModules } from './commands/index.js';
+import { loadCommands } from './commands/index.js';
 import { ExitCode } from './exit-code.js';
 import { type CliIo, processIo } from './io.js';
 
-export function buildProgram(io: CliIo): Command {
+/** The program with the commands `argv` needs (all of them by default: help, completion, tests). */
+export async function buildProgram(io: CliIo, argv: readonly string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name('alignlab')
@@ -15,7 +16,7 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run with --help for usage)')
     .option('--debug', 'print the full stack trace of an unexpected error');
-  for (const register of commandModules) register(program, io);
+  for (const register of await loadCommands(argv)) register(program, io);
   return program;
 }
 
@@ -45,7 +46,10 @@ function systemErrorLine(error: unknown): string | undefined {
  */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
   const debug = argv.includes('--debug') || process.env.ALIGNLAB_DEBUG === '1';
-  const program = buildProgram(io);
+  const program = await buildProgram(
+    io,
+    argv.filter((a) => a !== '--debug'),
+  );
   try {
     await program.parseAsync(
       argv.filter((a) => a !== '--debug'),

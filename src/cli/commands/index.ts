@@ -1,30 +1,54 @@
+/**
+ * The CLI's command modules, loaded lazily: each entry names the top-level commands its
+ * module registers, so `alignlab rollout …` imports the gridworld commands alone and not
+ * tfjs, fastify or the OpenAI SDK. Help, an unknown command and `completion` load them all.
+ * test/cli/commands.test.ts checks that each module registers exactly the names listed here.
+ */
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { registerAgentCommands } from './agents.js';
-import { registerAlignCommands } from './align.js';
-import { registerAlignBenchCommands } from './bench-align.js';
-import { registerCompletionCommand } from './completion.js';
-import { registerEnvCommands } from './envs.js';
-import { registerLabCommands } from './lab.js';
-import { registerLmCommands } from './lm.js';
-import { registerNnCommands } from './nn.js';
-import { registerPrefsCommands } from './prefs.js';
-import { registerReproduceCommand } from './reproduce.js';
-import { registerWorkerCommand } from './worker.js';
 
-/** One area's commands. Each file in this folder exports one of these; main.ts mounts them all. */
+/** One area's commands. Each file in this folder exports one of these. */
 export type RegisterCommands = (program: Command, io: CliIo) => void;
 
-export const commandModules: RegisterCommands[] = [
-  registerEnvCommands,
-  registerLabCommands,
-  registerReproduceCommand,
-  registerWorkerCommand,
-  registerCompletionCommand,
-  registerAgentCommands,
-  registerPrefsCommands,
-  registerNnCommands,
-  registerLmCommands,
-  registerAlignCommands,
-  registerAlignBenchCommands,
+export interface CommandModule {
+  /** The top-level commands the module registers (`bench` is shared: several add subcommands). */
+  commands: readonly string[];
+  load(): Promise<RegisterCommands>;
+}
+
+export const commandModules: readonly CommandModule[] = [
+  {
+    commands: ['envs', 'render', 'rollout', 'play', 'tour', 'bench'],
+    load: async () => (await import('./envs.js')).registerEnvCommands,
+  },
+  {
+    commands: ['run', 'runs', 'report', 'experiments', 'bench'],
+    load: async () => (await import('./lab.js')).registerLabCommands,
+  },
+  { commands: ['reproduce'], load: async () => (await import('./reproduce.js')).registerReproduceCommand },
+  { commands: ['worker'], load: async () => (await import('./worker.js')).registerWorkerCommand },
+  { commands: ['completion'], load: async () => (await import('./completion.js')).registerCompletionCommand },
+  { commands: ['bench'], load: async () => (await import('./agents.js')).registerAgentCommands },
+  { commands: ['prefs'], load: async () => (await import('./prefs.js')).registerPrefsCommands },
+  { commands: ['doctor', 'bench'], load: async () => (await import('./nn.js')).registerNnCommands },
+  { commands: ['lm', 'serve'], load: async () => (await import('./lm.js')).registerLmCommands },
+  { commands: ['rm', 'rlhf', 'dpo'], load: async () => (await import('./align.js')).registerAlignCommands },
+  { commands: ['bench'], load: async () => (await import('./bench-align.js')).registerAlignBenchCommands },
 ];
+
+/** Commands whose output lists every other command. */
+const NEEDS_ALL = new Set(['completion', 'help']);
+
+/**
+ * The registrars `argv` needs: the modules that declare its first word, or all of them for
+ * help, a flag-only line (`--version`, `--help`), `completion`, or a word no module declares
+ * (so commander can suggest the nearest command).
+ */
+export async function loadCommands(argv: readonly string[]): Promise<RegisterCommands[]> {
+  const first = argv.find((a) => !a.startsWith('-'));
+  const wanted =
+    first === undefined || NEEDS_ALL.has(first) || argv.includes('--help') || argv.includes('-h')
+      ? commandModules
+      : commandModules.filter((m) => m.commands.includes(first));
+  return Promise.all((wanted.length > 0 ? wanted : commandModules).map((m) => m.load()));
+}

@@ -114,7 +114,8 @@ describe('dpo-vs-ppo', () => {
     }
     for (const c of cfg.klCoefs) expect(Math.abs(s[`PPO kl_coef=${c}/gold`])).toBeLessThanOrEqual(1);
     for (const c of cfg.goldKlCoefs) expect(Math.abs(s[`PPO-gold kl_coef=${c}/gold`])).toBeLessThanOrEqual(1);
-    expect(s.frontierGapSe).toBeGreaterThan(0);
+    // 0 when both frontiers are flat at the SFT point in every resample (no method gains gold).
+    expect(s.frontierGapSe).toBeGreaterThanOrEqual(0);
     expect(metrics.values.every(Number.isFinite)).toBe(true);
     const runs = [{ seed: 7, power: undefined, config, result }];
     const { checks } = checkClaim(experiment, runs);

@@ -10,6 +10,7 @@ import { goalMisgeneralizationExperiment } from './goal-misgeneralization.js';
 import { goodhartCurveExperiment } from './goodhart-curve.js';
 import { islandNavigationExperiment } from './island-navigation.js';
 import { learningFromPreferencesExperiment } from './learning-from-preferences.js';
+import { offSwitchExperiment } from './off-switch.js';
 import { overoptimizationExperiment } from './overoptimization.js';
 import { proxyBandit } from './proxy-bandit.js';
 import { rocksDiamondsExperiment } from './rocks-diamonds.js';
@@ -38,4 +39,5 @@ export const experiments: readonly Experiment<unknown>[] = [
   overoptimizationExperiment,
   dpoVsPpoExperiment,
   learningFromPreferencesExperiment,
+  offSwitchExperiment,
 ] as Experiment<unknown>[];

@@ -3,7 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sampleRollouts, sequenceKl } from '../../src/align/rollout.js';
 import { completionMask, completionReadout, encodeRows, lastTokenScalar } from '../../src/align/sequences.js';
 import { Rng } from '../../src/core/rng.js';
-import { scoreArithmeticCompletion } from '../../src/lm/corpora/arithmetic.js';
+import {
+  formatAnswer,
+  confidenceProbability as p,
+  scoreArithmeticCompletion,
+} from '../../src/lm/corpora/arithmetic.js';
 import { LocalLanguageModel } from '../../src/lm/local-model.js';
 import { trainTokenizer } from '../../src/lm/tokenizer.js';
 import { cloneTransformer, createTransformer, initBackend } from '../../src/nn/index.js';
@@ -62,12 +66,17 @@ describe('sequences', () => {
 
 describe('arithmetic utility', () => {
   it('is 1 − (1 − p)² for right answers and −p² for wrong ones', () => {
-    expect(scoreArithmeticCompletion('12+3=', '15 sure').utility).toBeCloseTo(1 - 0.05 ** 2);
-    expect(scoreArithmeticCompletion('12+3=', '16 sure').utility).toBeCloseTo(-(0.95 ** 2));
-    expect(scoreArithmeticCompletion('12-3=', '9 guess').utility).toBeCloseTo(1 - 0.6 ** 2);
+    // Completions in the corpus's own answer format (reversed digits since Lee et al. 2023's format).
+    expect(scoreArithmeticCompletion('12+3=', formatAnswer(15, 'sure')).utility).toBeCloseTo(
+      1 - (1 - p.sure) ** 2,
+    );
+    expect(scoreArithmeticCompletion('12+3=', formatAnswer(16, 'sure')).utility).toBeCloseTo(-(p.sure ** 2));
+    expect(scoreArithmeticCompletion('12-3=', formatAnswer(9, 'guess')).utility).toBeCloseTo(
+      1 - (1 - p.guess) ** 2,
+    );
     expect(scoreArithmeticCompletion('12+3=', 'sure').utility).toBe(-1);
-    expect(scoreArithmeticCompletion('12+3=', '15 sure sure').utility).toBe(-1);
-    expect(scoreArithmeticCompletion('12+3=', '15 sure').wellFormed).toBe(true);
+    expect(scoreArithmeticCompletion('12+3=', `${formatAnswer(15, 'sure')} sure`).utility).toBe(-1);
+    expect(scoreArithmeticCompletion('12+3=', formatAnswer(15, 'sure')).wellFormed).toBe(true);
   });
 });
 

@@ -10,18 +10,23 @@ import type { Rng } from '../core/rng.js';
 import type { GridEnv } from '../envs/grid/env.js';
 import type { PowerParameter } from './policy.js';
 
+/** Best-of-n over open-loop action sequences: `n` random candidates, the best by specified return. */
 export const bestOfNConfig = z.strictObject({
   n: z.number().int().min(1).max(1e7).default(64),
 });
+/** The parsed `bestOfNConfig`. */
 export type BestOfNConfig = z.output<typeof bestOfNConfig>;
+/** Best-of-n's optimization power: the number of candidates `n`. */
 export const bestOfNPower: PowerParameter = { param: 'n', label: 'best-of-n' };
 
+/** The candidate best-of-n picked: its actions and its specified return. */
 export interface ChosenRollout {
   seed: number;
   actions: number[];
   specified: number;
 }
 
+/** Samples `n` random action sequences and keeps the one of highest specified return. */
 export function bestOfN(env: GridEnv, config: BestOfNConfig, rng: Rng): ChosenRollout {
   const maxSteps = env.spec.maxSteps;
   const actions = new Uint8Array(maxSteps);

@@ -13,6 +13,7 @@ import { LinearFeatures, LinearPolicy } from './linear-policy.js';
 import type { PowerParameter } from './policy.js';
 import type { SearchResult } from './random-search.js';
 
+/** Hyperparameters of the evolution strategy over linear policies. */
 export const evolutionStrategyConfig = z.strictObject({
   generations: z.number().int().min(0).max(1e6).default(50),
   population: z.number().int().min(1).max(10_000).default(16),
@@ -20,7 +21,9 @@ export const evolutionStrategyConfig = z.strictObject({
   learningRate: z.number().gt(0).max(100).default(0.5),
   episodesPerCandidate: z.number().int().min(1).max(10_000).default(1),
 });
+/** The parsed `evolutionStrategyConfig`. */
 export type EvolutionStrategyConfig = z.output<typeof evolutionStrategyConfig>;
+/** The evolution strategy's optimization power: its number of generations. */
 export const evolutionStrategyPower: PowerParameter = { param: 'generations', label: 'ES generations' };
 
 /** Centered ranks in [-0.5, 0.5] (Salimans et al.'s fitness shaping). */
@@ -34,6 +37,7 @@ function centeredRanks(values: Float64Array): Float64Array {
   return ranks;
 }
 
+/** An evolution strategy (Salimans et al. 2017) over linear argmax policies, scored by specified return. */
 export function evolutionStrategy(env: GridEnv, config: EvolutionStrategyConfig, rng: Rng): SearchResult {
   const features = new LinearFeatures(env.reset().observation);
   const dims = features.count * env.numActions;

@@ -11,6 +11,7 @@ import type { Policy } from './policy.js';
 /** Observed values are bytes. */
 const VALUES = 256;
 
+/** One-hot features of an observation (cell × value, extras, bias) for linear policies. */
 export class LinearFeatures {
   readonly cells: number;
   readonly extraKeys: readonly string[];

@@ -12,9 +12,12 @@ import type { AgentEnv } from '../envs/grid/env.js';
 import type { EpisodeHook, PowerParameter } from './policy.js';
 import { epsilonGreedy, TabularLearner, type TdConfig, tdConfig } from './tabular.js';
 
+/** Q-learning's hyperparameters (the TD learners' shared `tdConfig`). */
 export const qLearningConfig = tdConfig;
+/** Q-learning's optimization power: training episodes. */
 export const qLearningPower: PowerParameter = { param: 'episodes', label: 'training episodes' };
 
+/** Tabular Q-learning (off-policy TD control); `policy()` returns the greedy policy. */
 export class QLearning extends TabularLearner {
   constructor(
     private readonly env: AgentEnv,

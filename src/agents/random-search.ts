@@ -11,20 +11,25 @@ import { meanReturn } from './episode.js';
 import { LinearFeatures, LinearPolicy } from './linear-policy.js';
 import type { PowerParameter } from './policy.js';
 
+/** Hyperparameters of random search over linear policies. */
 export const randomSearchConfig = z.strictObject({
   budget: z.number().int().min(1).max(1e7).default(200),
   episodesPerCandidate: z.number().int().min(1).max(10_000).default(1),
   weightScale: z.number().gt(0).max(100).default(1),
 });
+/** The parsed `randomSearchConfig`. */
 export type RandomSearchConfig = z.output<typeof randomSearchConfig>;
+/** Random search's optimization power: the number of candidate policies. */
 export const randomSearchPower: PowerParameter = { param: 'budget', label: 'candidate policies' };
 
+/** The policy a search optimizer found and its specified return. */
 export interface SearchResult {
   policy: LinearPolicy;
   /** The winner's specified score during the search. */
   specified: number;
 }
 
+/** Draws random linear argmax policies and keeps the one of highest mean specified return. */
 export function randomSearch(env: GridEnv, config: RandomSearchConfig, rng: Rng): SearchResult {
   const features = new LinearFeatures(env.reset().observation);
   let best: SearchResult | undefined;

@@ -13,6 +13,7 @@ import type { GridEnv } from '../envs/grid/env.js';
 import { LinearFeatures, LinearPolicy } from './linear-policy.js';
 import type { EpisodeHook, Policy, PowerParameter } from './policy.js';
 
+/** REINFORCE's hyperparameters. */
 export const reinforceConfig = z.strictObject({
   episodes: z.number().int().min(0).max(1e8).default(2000),
   /** Policy step size (per episode, on normalised advantages), divided by the active features. */
@@ -21,9 +22,12 @@ export const reinforceConfig = z.strictObject({
   baselineLearningRate: z.number().gt(0).max(1).default(0.1),
   gamma: z.number().min(0).max(1).default(0.99),
 });
+/** The parsed `reinforceConfig`. */
 export type ReinforceConfig = z.output<typeof reinforceConfig>;
+/** REINFORCE's optimization power: training episodes. */
 export const reinforcePower: PowerParameter = { param: 'episodes', label: 'training episodes' };
 
+/** REINFORCE with a learned baseline (Williams 1992): a linear softmax policy trained on the specified return. */
 export class Reinforce {
   readonly policy: LinearPolicy;
   private readonly baseline: Float64Array;

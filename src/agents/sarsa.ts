@@ -12,9 +12,12 @@ import type { AgentEnv } from '../envs/grid/env.js';
 import type { EpisodeHook, PowerParameter } from './policy.js';
 import { epsilonGreedy, TabularLearner, type TdConfig, tdConfig } from './tabular.js';
 
+/** SARSA's hyperparameters (the TD learners' shared `tdConfig`). */
 export const sarsaConfig = tdConfig;
+/** SARSA's optimization power: training episodes. */
 export const sarsaPower: PowerParameter = { param: 'episodes', label: 'training episodes' };
 
+/** Tabular SARSA (on-policy TD control); `policy()` returns the greedy policy. */
 export class Sarsa extends TabularLearner {
   constructor(
     private readonly env: AgentEnv,

@@ -17,8 +17,10 @@ export const epsilonSchedule = z
     decayFraction: z.number().min(0).max(1).default(0.5),
   })
   .prefault({});
+/** The parsed `epsilonSchedule`. */
 export type EpsilonSchedule = z.output<typeof epsilonSchedule>;
 
+/** The exploration rate of `schedule` at `episode` of `totalEpisodes`. */
 export function epsilonAt(schedule: EpsilonSchedule, episode: number, totalEpisodes: number): number {
   const decayEpisodes = schedule.decayFraction * totalEpisodes;
   if (decayEpisodes <= 0 || episode >= decayEpisodes) return schedule.end;
@@ -32,6 +34,7 @@ export const tdConfig = z.strictObject({
   gamma: z.number().min(0).max(1).default(0.99),
   epsilon: epsilonSchedule,
 });
+/** The parsed `tdConfig`. */
 export type TdConfig = z.output<typeof tdConfig>;
 
 /** Action values over `ObservationIndex` ids, grown as new observations arrive. */

@@ -18,13 +18,16 @@ import type { GridSnapshot } from '../envs/grid/world.js';
 import { ObservationIndex } from './observation-index.js';
 import type { Policy, PowerParameter } from './policy.js';
 
+/** Hyperparameters of value iteration on a model of the world built from specified rewards. */
 export const valueIterationConfig = z.strictObject({
   depth: z.number().int().min(0).max(100_000).default(1000),
   /** Below 1, so a stationary greedy policy cannot trade steps for a value's odd-even parity. */
   gamma: z.number().min(0).max(0.9999).default(0.99),
   maxStates: z.number().int().min(1).max(10_000_000).default(500_000),
 });
+/** The parsed `valueIterationConfig`. */
 export type ValueIterationConfig = z.output<typeof valueIterationConfig>;
+/** Value iteration's optimization power: planning depth. */
 export const valueIterationPower: PowerParameter = { param: 'depth', label: 'planning depth' };
 
 /** The planner's model: what follows each (state, action), by specified reward only. */

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import YAML from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { choicesHint, UserInputError } from '../core/errors.js';
 import type { Experiment } from '../experiments/types.js';
 
@@ -168,4 +168,67 @@ export function canonicalJson(value: unknown): string {
 
 export function configHash(config: unknown): string {
   return createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 12);
+}
+
+/** One leaf key of an experiment's config, as `alignlab config` lists it. */
+export interface ConfigKey {
+  key: string;
+  type: string;
+  /** The validated default (the schema's), and the value under `--quick`. */
+  default: unknown;
+  quick: unknown;
+  /** Range or choices in words, e.g. "[1, 100000]" or "q-learning | sarsa". */
+  accepts: string;
+  description?: string;
+}
+
+interface JsonSchemaNode {
+  type?: string | string[];
+  properties?: Record<string, JsonSchemaNode>;
+  items?: JsonSchemaNode;
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  minItems?: number;
+  description?: string;
+}
+
+function accepts(node: JsonSchemaNode): string {
+  if (node.enum) return node.enum.map(String).join(' | ');
+  if (node.type === 'array')
+    return `list of ${node.items ? `${node.items.type} ${accepts(node.items)}`.trim() : 'values'}`;
+  const lo = node.minimum ?? node.exclusiveMinimum;
+  const hi = node.maximum ?? node.exclusiveMaximum;
+  if (lo === undefined && hi === undefined) return '';
+  return `${node.exclusiveMinimum !== undefined ? '(' : '['}${lo ?? '-∞'}, ${hi ?? '∞'}${node.exclusiveMaximum !== undefined ? ')' : ']'}`;
+}
+
+/** Every leaf key of the experiment's config with its type, default, quick value and range. */
+export function describeConfig<C>(experiment: Experiment<C>): ConfigKey[] {
+  const schema = z.toJSONSchema(experiment.config as z.ZodType, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as JsonSchemaNode;
+  const defaults = validateConfig(experiment, {});
+  const quick = validateConfig(experiment, mergeConfigSources(experiment, { quick: true }));
+  const keys: ConfigKey[] = [];
+  const walk = (node: JsonSchemaNode, path: string[]) => {
+    if (node.type === 'object' && node.properties) {
+      for (const [name, child] of Object.entries(node.properties)) walk(child, [...path, name]);
+      return;
+    }
+    const key = path.join('.');
+    keys.push({
+      key,
+      type: Array.isArray(node.type) ? node.type.join('|') : (node.type ?? 'any'),
+      default: getPath(defaults, key),
+      quick: getPath(quick, key),
+      accepts: accepts(node),
+      description: node.description,
+    });
+  };
+  walk(schema, []);
+  return keys;
 }

@@ -6,6 +6,7 @@ import {
   allowedKeys,
   configHash,
   deepMerge,
+  describeConfig,
   mergeConfigSources,
   parseOverride,
   readConfigFile,
@@ -100,5 +101,14 @@ describe('config validation', () => {
 
   it('keeps --set raw values for validation', () => {
     expect(mergeConfigSources(counter, { sets: ['steps=3', 'steps=4'] })).toEqual({ steps: 4 });
+  });
+});
+
+describe('describeConfig', () => {
+  it('lists every leaf key with its type, default, quick value and range, from the schema', () => {
+    const keys = describeConfig(counter);
+    expect(keys.map((k) => k.key)).toEqual(['steps', 'fail', 'yieldEvery', 'agent.alpha', 'cap']);
+    expect(keys[0]).toMatchObject({ type: 'integer', default: 20, quick: 5, accepts: '[1, 1000000]' });
+    expect(keys[3]).toMatchObject({ type: 'number', default: 0.5, quick: 0.5, accepts: '[0, 1]' });
   });
 });

@@ -25,6 +25,7 @@ export const commandModules: readonly CommandModule[] = [
     commands: ['run', 'runs', 'report', 'experiments', 'bench'],
     load: async () => (await import('./lab.js')).registerLabCommands,
   },
+  { commands: ['config'], load: async () => (await import('./config.js')).registerConfigCommand },
   { commands: ['offswitch'], load: async () => (await import('./offswitch.js')).registerOffSwitchCommands },
   { commands: ['reproduce'], load: async () => (await import('./reproduce.js')).registerReproduceCommand },
   { commands: ['worker'], load: async () => (await import('./worker.js')).registerWorkerCommand },

@@ -15,6 +15,7 @@ import { type DpoMetrics, dpoLoss, dpoLossTypes, dpoMetrics, type PreferenceLogp
 import { trainAgainstReference } from './policy-training.js';
 import { completionReadout, type EncodedRows, encodeRows, selectRows } from './sequences.js';
 
+/** DPO's hyperparameters (`beta`, `lossType`, `steps`, ...) with their defaults. */
 export const DpoConfigSchema = z.strictObject({
   beta: z.number().positive().default(0.1),
   lossType: z.enum(dpoLossTypes as unknown as ['sigmoid', 'ipo', 'robust']).default('sigmoid'),
@@ -24,7 +25,9 @@ export const DpoConfigSchema = z.strictObject({
   learningRate: z.number().positive().default(3e-4),
   maxGradNorm: z.number().positive().default(1),
 });
+/** DPO's config as written (every key optional). */
 export type DpoConfig = z.input<typeof DpoConfigSchema>;
+/** DPO's config with every default filled in. */
 export type ResolvedDpoConfig = z.output<typeof DpoConfigSchema>;
 
 export type DpoStepMetrics = DpoMetrics & { loss: number };
@@ -121,6 +124,7 @@ export interface DpoProgress {
   policy: Transformer;
 }
 
+/** What `trainDpo` needs: the starting policy (cloned), its tokenizer, the pairs, the config and a generator. */
 export interface TrainDpoOptions {
   /** The starting (SFT) policy: cloned, never changed. */
   policy: Transformer;
@@ -132,12 +136,14 @@ export interface TrainDpoOptions {
   onStep?: (p: DpoProgress) => void;
 }
 
+/** What `trainDpo` returns: the trained policy, the frozen reference and each step's metrics. */
 export interface DpoResult {
   policy: Transformer;
   reference: Transformer;
   history: DpoStepMetrics[];
 }
 
+/** Direct preference optimization (Rafailov et al. 2023) of a policy against a frozen reference. */
 export async function trainDpo(options: TrainDpoOptions): Promise<DpoResult> {
   const config = DpoConfigSchema.parse(options.config ?? {});
   if (options.pairs.length === 0) throw new RangeError('trainDpo: no preference pairs');

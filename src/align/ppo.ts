@@ -34,6 +34,7 @@ import { completionReadout, type EncodedRows, selectRows } from './sequences.js'
 
 export const VALUE_HEAD = 'value';
 
+/** PPO's hyperparameters (`klCoef`, `cliprange`, `lam`, ...) with their defaults. */
 export const PpoConfigSchema = z.strictObject({
   /** PPO iterations (each: one batch of rollouts, then the update epochs). */
   steps: z.number().int().min(1).default(100),
@@ -60,7 +61,9 @@ export const PpoConfigSchema = z.strictObject({
   /** Subtracted from the score of a completion that never emitted <eos> (TRL's missing_eos_penalty). */
   missingEosPenalty: z.number().min(0).optional(),
 });
+/** PPO's config as written (every key optional). */
 export type PpoConfig = z.input<typeof PpoConfigSchema>;
+/** PPO's config with every default filled in. */
 export type ResolvedPpoConfig = z.output<typeof PpoConfigSchema>;
 
 export const ppoMetricNames = [
@@ -269,6 +272,7 @@ export interface PpoStep {
   policy: Transformer;
 }
 
+/** What `trainPpo` needs: the starting policy (cloned), its tokenizer, the prompts, the reward scorer and the config. */
 export interface TrainPpoOptions {
   /** The starting (SFT) policy: cloned, never changed. */
   policy: Transformer;
@@ -283,6 +287,7 @@ export interface TrainPpoOptions {
   onStep?: (step: PpoStep) => void;
 }
 
+/** What `trainPpo` returns: the trained policy, the frozen reference and each step's metrics. */
 export interface PpoResult {
   /** The trained policy (with its value head). */
   policy: Transformer;
@@ -291,6 +296,7 @@ export interface PpoResult {
   history: PpoMetrics[];
 }
 
+/** RLHF with PPO (Ouyang et al. 2022): maximizes the reward model's score with a KL penalty to the reference. */
 export async function trainPpo(options: TrainPpoOptions): Promise<PpoResult> {
   const config = PpoConfigSchema.parse(options.config ?? {});
   const { tokenizer, prompts, reward, rng } = options;

@@ -32,6 +32,7 @@ export interface RewardScorer {
 
 export const REWARD_HEAD = 'reward';
 
+/** A reward model's training hyperparameters with their defaults. */
 export const RewardTrainConfigSchema = z.strictObject({
   epochs: z.number().int().min(1).default(3),
   batchSize: z.number().int().min(1).default(32),
@@ -58,8 +59,10 @@ export const RewardTrainConfigSchema = z.strictObject({
   layers: z.number().int().min(1).default(2),
   heads: z.number().int().min(1).default(4),
 });
+/** A reward model's training config as written (every key optional). */
 export type RewardTrainConfig = z.input<typeof RewardTrainConfigSchema>;
 
+/** A transformer with a scalar `reward` head, read at the last token of prompt + completion. */
 export class RewardModel implements RewardScorer {
   constructor(
     readonly model: Transformer,
@@ -85,6 +88,7 @@ export class RewardModel implements RewardScorer {
   }
 }
 
+/** Reward models whose mean is the score and whose spread is their disagreement. */
 export class RewardEnsemble implements RewardScorer {
   constructor(readonly members: readonly RewardModel[]) {
     if (members.length === 0) throw new RangeError('RewardEnsemble needs at least one member');
@@ -124,6 +128,7 @@ export interface RewardTrainProgress {
   loss: number;
 }
 
+/** Optional inputs of `trainRewardModel`: the SFT trunk to start from, a progress hook, a signal. */
 export interface RewardTrainOptions {
   /** The SFT model whose trunk the reward model starts from (and whose tokenizer it uses). */
   init?: { model: Transformer; tokenizer: Tokenizer };
@@ -265,6 +270,7 @@ function rewardScores(
   });
 }
 
+/** A reward model's measures on labelled pairs (TRL's accuracy and more). */
 export interface RewardMetrics {
   pairs: number;
   /** Share of pairs with r_chosen > r_rejected (TRL's `accuracy`). */
@@ -377,6 +383,7 @@ export function saveRewardModel(
   });
 }
 
+/** Loads a reward model (ensemble) that `saveRewardModel` wrote. */
 export function loadRewardModel(dir: string): RewardEnsemble {
   const indexPath = join(dir, INDEX_FILE);
   if (!existsSync(indexPath)) {

@@ -16,6 +16,7 @@ import { PAD } from '../lm/tokenizer.js';
 import { oneHotFloat } from '../nn/layers.js';
 import type { Transformer } from '../nn/transformer.js';
 
+/** A prompt and one completion of it, as text. */
 export interface PromptCompletion {
   prompt: string;
   completion: string;

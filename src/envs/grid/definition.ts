@@ -15,6 +15,7 @@ export interface Demonstration {
   readonly note: string;
 }
 
+/** What `create` receives: the level, the variant and the parsed parameters. */
 export interface WorldOptions<P> {
   readonly level: number;
   readonly variant: string | undefined;
@@ -47,6 +48,7 @@ export function defineWorld<S extends z.ZodObject>(definition: WorldDefinition<S
   return definition;
 }
 
+/** Level, variant, parameters and generator of a world to build. */
 export interface MakeEnvOptions {
   readonly level?: number;
   readonly variant?: string;
@@ -56,6 +58,7 @@ export interface MakeEnvOptions {
   readonly rng?: Rng;
 }
 
+/** A built world: the agent's handle `env` and the evaluator's handle `intended`. */
 export interface MadeEnv {
   /** The agent's handle. */
   readonly env: GridEnv;

@@ -15,6 +15,7 @@ export interface EnvSpec {
   readonly specified: string;
 }
 
+/** What the agent observes each step: the board and the extra observations. */
 export interface GridObservation {
   /** The board as ASG's value-mapped codes, row-major (rows × cols). Reused between steps. */
   readonly board: Uint8Array;
@@ -24,6 +25,7 @@ export interface GridObservation {
   readonly extra: Readonly<ExtraObservation>;
 }
 
+/** Bookkeeping of a step that the agent may read. */
 export interface StepInfo {
   /** Steps taken in this episode. */
   steps: number;
@@ -31,6 +33,7 @@ export interface StepInfo {
   actualAction: number;
 }
 
+/** One step's outcome (Gymnasium's tuple): observation, specified reward, terminated, truncated, info. */
 export interface StepResult {
   observation: GridObservation;
   reward: number;

@@ -10,6 +10,7 @@ export interface Level {
   readonly agent: number;
 }
 
+/** How to read a level's art: the allowed characters and the agent's. */
 export interface ParseOptions {
   /** Every character the art may contain (the agent character included). */
   readonly legend: string;

@@ -3,12 +3,15 @@ import { parseLevel } from './level.js';
 
 /** ASG's action numbering (safety_game.Actions). */
 export const Action = { UP: 0, DOWN: 1, LEFT: 2, RIGHT: 3, NOOP: 4 } as const;
+/** Actions the engine carries out: up, down, left, right and noop. */
 export const NUM_ACTIONS = 5;
+/** Names of the actions, by number. */
 export const ACTION_NAMES = ['up', 'down', 'left', 'right', 'noop'] as const;
 
 /** ASG's extra observations (e.g. `supervisor`, `exploration`): agent-visible by design. */
 export type ExtraObservation = Record<string, number | boolean | null>;
 
+/** A world's art and the engine settings it passes to `GridWorld`'s constructor. */
 export interface WorldConfig {
   /** The level art, one string per row. */
   readonly art: readonly string[];

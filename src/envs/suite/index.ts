@@ -19,6 +19,7 @@ import { sideEffectsSokoban } from './side-effects-sokoban.js';
 import { tomatoWatering } from './tomato-watering.js';
 import { whiskyGold } from './whisky-gold.js';
 
+/** Every registered safety gridworld. */
 export const worlds: readonly WorldDefinition[] = [
   boatRace,
   tomatoWatering,
@@ -35,6 +36,7 @@ export const worlds: readonly WorldDefinition[] = [
   coinRun,
 ];
 
+/** The ids of every registered world. */
 export function worldIds(): string[] {
   return worlds.map((w) => w.id);
 }

@@ -4,14 +4,17 @@
  */
 import type { ClaimCheck } from './types.js';
 
+/** A claim check that passes when `value >= threshold`. */
 export function atLeast(name: string, value: number, threshold: number): ClaimCheck {
   return { name, passed: value >= threshold, value, expected: `>= ${threshold}` };
 }
 
+/** A claim check that passes when `value <= threshold`. */
 export function atMost(name: string, value: number, threshold: number): ClaimCheck {
   return { name, passed: value <= threshold, value, expected: `<= ${threshold}` };
 }
 
+/** A claim check that passes when `lo <= value <= hi`. */
 export function between(name: string, value: number, lo: number, hi: number): ClaimCheck {
   return { name, passed: value >= lo && value <= hi, value, expected: `in [${lo}, ${hi}]` };
 }

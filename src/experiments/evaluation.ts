@@ -7,6 +7,7 @@ import type { Policy } from '../agents/policy.js';
 import type { Rng } from '../core/rng.js';
 import type { MadeEnv } from '../envs/grid/definition.js';
 
+/** Mean specified return, intended score and safety measures of a policy's episodes. */
 export interface Evaluation {
   /** Mean specified return. */
   specified: number;

@@ -20,6 +20,7 @@ import { tomatoWateringExperiment } from './tomato-watering.js';
 import type { Experiment } from './types.js';
 import { whiskyGoldExperiment } from './whisky-gold.js';
 
+/** Every named reproduction, in the order `alignlab reproduce` runs them. */
 export const experiments: readonly Experiment<unknown>[] = [
   proxyBandit,
   boatRaceExperiment,

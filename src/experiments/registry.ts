@@ -39,4 +39,5 @@ export class ExperimentRegistry {
   }
 }
 
+/** The registry of every named experiment. */
 export const defaultRegistry = new ExperimentRegistry(experiments);

@@ -47,6 +47,7 @@ import type { Rng } from '../core/rng.js';
 
 /** The metric names the reports plot against training steps. */
 export const SPECIFIED = 'specified';
+/** The metric name of the intended objective. */
 export const INTENDED = 'intended';
 
 /** What the lab hands to a running experiment. */
@@ -114,6 +115,7 @@ export type DeepPartial<T> = T extends readonly unknown[]
     ? { [K in keyof T]?: DeepPartial<T[K]> }
     : T;
 
+/** A reproduction: a claim, a config schema, a run, checks, controls and gates. */
 export interface Experiment<C = unknown> {
   id: string;
   title: string;

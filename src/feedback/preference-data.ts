@@ -36,8 +36,10 @@ export interface ConversationalPair {
   margin?: number;
 }
 
+/** A preference pair as a trainer sees it (TRL standard or conversational). */
 export type TrainingPair = StandardPair | ConversationalPair;
 
+/** A preference pair with the evaluator-only `truth` it may carry. */
 export type PreferencePair = TrainingPair & { truth?: PairTruth };
 
 export function isConversational(pair: TrainingPair): pair is ConversationalPair {

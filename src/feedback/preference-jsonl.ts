@@ -40,6 +40,7 @@ type RecordLayout = keyof typeof recordSchemas;
 
 const knownFields = new Set(['prompt', 'chosen', 'rejected', 'margin', 'truth']);
 
+/** Pairs read from JSONL, with their format, line numbers and ignored fields. */
 export interface ParsedPreferences {
   format: PreferenceFormat;
   /** True when the file had no "prompt" field and prompts were taken from the shared prefix. */
@@ -123,6 +124,7 @@ export interface ParseOptions {
   duplicates?: 'error' | 'keep';
 }
 
+/** Reads preference pairs in TRL's JSONL formats; a bad line is a UserInputError naming it. */
 export function parsePreferenceJsonl(
   text: string,
   source = 'input',

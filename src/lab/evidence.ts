@@ -14,6 +14,7 @@ import { bootstrapIntervals } from '../evals/bootstrap.js';
 import type { ClaimCheck, ControlArm, Experiment, RunResult, SeedResult } from '../experiments/types.js';
 import { resultAtHighestPower } from './summary.js';
 
+/** A reproduction's verdict: `holds`, `fails` or `inconclusive` (a gate failed). */
 export type Verdict = 'holds' | 'fails' | 'inconclusive';
 
 /** Share of seeds on which each check must pass by itself. */
@@ -33,6 +34,7 @@ export interface ControlOutcome {
   passed: boolean;
 }
 
+/** One check judged on the mean, on each seed alone, by bootstrap, and on each control. */
 export interface CheckEvidence extends ClaimCheck {
   /** Seeds the check was evaluated on alone, and on how many of them it passed. */
   seeds: number;
@@ -54,6 +56,7 @@ export interface ControlSummary {
   result: RunResult;
 }
 
+/** A reproduction's verdict, the reasons for it, its gates, checks and controls. */
 export interface Evidence {
   verdict: Verdict;
   /** Why the verdict is not `holds`, one line each (empty when it holds). */
@@ -65,6 +68,7 @@ export interface Evidence {
   controls: ControlSummary[];
 }
 
+/** One arm's runs (main or control) and how many were planned. */
 export interface ArmRuns<C = unknown> {
   runs: readonly SeedResult<C>[];
   /** Runs that were planned (failed or interrupted runs are missing from `runs`). */
@@ -109,6 +113,7 @@ export function seedsNeeded(seeds: number): number {
   return Math.ceil(SEED_PASS_SHARE * seeds - 1e-9);
 }
 
+/** Judges an experiment's claim from its main arm's runs and its controls' runs. */
 export function assessClaim(
   experiment: Experiment,
   main: ArmRuns,

@@ -22,6 +22,7 @@ import {
 import type { LabStore } from './store.js';
 import { seedResults } from './summary.js';
 
+/** How to reproduce: quick mode, the seeds, and config layers over the defaults. */
 export interface ReproduceSettings {
   quick?: boolean;
   seeds: readonly number[];

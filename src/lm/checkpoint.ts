@@ -39,6 +39,7 @@ const CheckpointConfigSchema = z.object({
 });
 export type CheckpointConfig = z.output<typeof CheckpointConfigSchema>;
 
+/** A model with its tokenizer and config, as a checkpoint folder holds them. */
 export interface Checkpoint {
   model: Transformer;
   tokenizer: Tokenizer;
@@ -95,6 +96,7 @@ function replaceEntry(from: string, to: string): void {
   rmSync(old, { recursive: true, force: true });
 }
 
+/** Writes a checkpoint folder atomically. */
 export function saveCheckpoint(dir: string, checkpoint: Checkpoint): void {
   mkdirSync(dir, { recursive: true });
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
@@ -130,6 +132,7 @@ function readJson(path: string): unknown {
   }
 }
 
+/** Reads a checkpoint folder that `saveCheckpoint` wrote. */
 export function loadCheckpoint(dir: string): Checkpoint {
   const configPath = join(dir, checkpointFiles.config);
   const parsed = CheckpointConfigSchema.safeParse(readJson(configPath));

@@ -10,9 +10,11 @@ export * from './instructions.js';
 export * from './sentiment.js';
 export type { Corpus, CorpusItem } from './types.js';
 
+/** The names of the built-in corpora. */
 export const corpusNames = ['arithmetic', 'instructions', 'sentiment'] as const;
 export type CorpusName = (typeof corpusNames)[number];
 
+/** A built-in corpus by name (a UserInputError names the valid ones). */
 export function getCorpus(name: string, seed = 0, where = '--corpus'): Corpus {
   switch (name) {
     case 'arithmetic':

@@ -9,6 +9,7 @@ export interface CorpusItem<Truth = unknown> {
   truth: Truth;
 }
 
+/** A text corpus whose items carry known truth, so outputs can be graded. */
 export interface Corpus<Truth = unknown> {
   readonly name: string;
   /** One line: what the items are and what the truth means. */

@@ -5,6 +5,7 @@ import { type CheckpointConfig, loadCheckpoint } from './checkpoint.js';
 import { type Corpus, getCorpus } from './corpora/index.js';
 import { LocalLanguageModel } from './local-model.js';
 
+/** A local model loaded from a checkpoint folder, with its corpus when known. */
 export interface LoadedModel {
   lm: LocalLanguageModel;
   config: CheckpointConfig;
@@ -12,6 +13,7 @@ export interface LoadedModel {
   corpus?: Corpus;
 }
 
+/** Loads a checkpoint folder as a `LanguageModel`. */
 export async function loadLocalModel(dir: string, id = basename(resolve(dir))): Promise<LoadedModel> {
   await initBackend();
   const { model, tokenizer, config } = loadCheckpoint(dir);

@@ -25,6 +25,7 @@ export interface LocalModelOptions {
   kvCache?: boolean;
 }
 
+/** A `LanguageModel` backed by a local transformer checkpoint. */
 export class LocalLanguageModel implements LanguageModel {
   private readonly batchSize: number;
   private readonly kvCache: boolean;

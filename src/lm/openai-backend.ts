@@ -21,6 +21,7 @@ export interface OpenAIBackendOptions {
 /** Prompts per completions request: within any server's per-request cap (`alignlab serve`: 64). */
 const PROMPTS_PER_REQUEST = 16;
 
+/** A `LanguageModel` behind an OpenAI-compatible completions endpoint. */
 export class OpenAIBackend implements LanguageModel {
   readonly id: string;
   readonly logprobs?: (prompt: string, completions: readonly string[]) => Promise<CompletionLogprobs[]>;

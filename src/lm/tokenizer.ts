@@ -19,6 +19,7 @@ export interface EncodeOptions {
   eos?: boolean;
 }
 
+/** Text to token ids and back. */
 export interface Tokenizer {
   readonly kind: 'char' | 'bpe';
   readonly vocabSize: number;
@@ -232,6 +233,7 @@ export function tokenizerFromJson(data: unknown, where = 'tokenizer.json'): Toke
 export const tokenizerKinds = ['char', 'bpe'] as const;
 export type TokenizerKind = (typeof tokenizerKinds)[number];
 
+/** Builds a character or BPE tokenizer from texts. */
 export function trainTokenizer(kind: TokenizerKind, texts: Iterable<string>, merges = 200): Tokenizer {
   return kind === 'char' ? CharTokenizer.train(texts) : BpeTokenizer.train(texts, merges);
 }

@@ -33,6 +33,7 @@ export const LmTrainConfigSchema = z.object({
   tokenizer: z.enum(tokenizerKinds).default('char'),
   bpeMerges: z.number().int().min(0).default(200),
 });
+/** A language model's training config as written (every key optional). */
 export type LmTrainConfig = z.input<typeof LmTrainConfigSchema>;
 
 export interface TrainProgress {
@@ -64,6 +65,7 @@ export function encodeItem(
   };
 }
 
+/** Trains a small transformer on a corpus. */
 export function trainLanguageModel(
   input: LmTrainConfig,
   onProgress: (p: TrainProgress) => void = () => {},

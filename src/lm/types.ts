@@ -30,6 +30,7 @@ export interface CompletionLogprobs {
   total: number;
 }
 
+/** What any model backend offers: completions, and log-probabilities where it can. */
 export interface LanguageModel {
   readonly id: string;
   /** One completion per prompt, in order (batched where the backend can). */

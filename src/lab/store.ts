@@ -247,10 +247,17 @@ export class LabStore {
     const file = resolve(path);
     const mode = options.mode ?? 'create';
     if (mode !== 'create' && !existsSync(file)) {
-      throw new UserInputError(
-        `no store here${existsSync(dirname(file)) ? '' : ` (the folder ${dirname(file)} does not exist either)`}; ${STORE_CREATORS} create one`,
-        path,
-      );
+      if (!existsSync(dirname(file))) {
+        throw new UserInputError(
+          `no store here: the folder ${dirname(file)} does not exist (${STORE_CREATORS} create a store and its folder)`,
+          path,
+        );
+      }
+      if (mode === 'existing') throw new UserInputError(`no store here (${STORE_CREATORS} create one)`, path);
+      // Nothing stored yet: list an empty store held in memory, and create no file.
+      const empty = new LabStore(new Database(':memory:'), file);
+      empty.migrate();
+      return empty;
     }
     let db: Database.Database | undefined;
     try {

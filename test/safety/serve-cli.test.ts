@@ -18,7 +18,7 @@ beforeAll(async () => {
   foreverDir = saveFixture(forever, 'forever');
   tiny.model.dispose();
   forever.model.dispose();
-}, 120_000);
+}, 300_000);
 
 interface Served {
   child: ChildProcess;

@@ -1,6 +1,7 @@
 /** Every named experiment: add one import and one entry per reproduction. */
 import { absentSupervisorExperiment } from './absent-supervisor.js';
 import { boatRaceExperiment } from './boat-race.js';
+import { cirlExperiment } from './cirl.js';
 import { confidentLiarExperiment } from './confident-liar.js';
 import { conveyorBeltExperiment } from './conveyor-belt.js';
 import { distributionalShiftExperiment } from './distributional-shift.js';
@@ -41,4 +42,5 @@ export const experiments: readonly Experiment<unknown>[] = [
   dpoVsPpoExperiment,
   learningFromPreferencesExperiment,
   offSwitchExperiment,
+  cirlExperiment,
 ] as Experiment<unknown>[];

@@ -534,7 +534,7 @@ export function createLmServer(model: LocalLanguageModel, options: ServerOptions
       while (inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     };
     await settle(graceMs);
-    for (const c of inFlight) c.abort(new Error('server shutting down'));
+    for (const c of inFlight) c.abort(new ApiError(503, 'the server is shutting down', 'server_error'));
     await settle(1000);
     // Connections still open after a second (a client that never reads) are cut.
     const cut = setTimeout(() => app.server.closeAllConnections(), 1000);

@@ -137,11 +137,15 @@ export const learningFromPreferencesExperiment = defineExperiment({
       name: 'coin-flip-rater',
       why: 'a rater who answers at random carries no information about laps: r̂ is noise and more labels cannot help',
       override: { rater: { flipProbability: 0.5 } },
+      // Noise labels teach nothing at any length: a short loop suffices (and keeps quick mode quick).
+      quick: { rounds: 3, episodesPerRound: 100 },
     },
     {
       name: 'baseline-intended-reward',
       why: 'a baseline Q-learner trained on laps themselves races too: learning from preferences no longer beats it',
       override: { baselineReward: 'intended' },
+      // The check this control exists for compares with the baseline, which races after 400 episodes on laps.
+      quick: { rounds: 3, episodesPerRound: 100 },
     },
   ],
   async run(cfg, ctx) {

@@ -10,6 +10,7 @@ import type { RunResult, SeedResult } from '../../src/experiments/types.js';
 import { type PlainObject, setPath, validateConfig } from '../../src/lab/config.js';
 import { runExperimentInProcess } from '../../src/lab/runner.js';
 import { checkClaim } from '../../src/lab/summary.js';
+import { runArm } from './arms.js';
 
 const experiment = defaultRegistry.get('learning-from-preferences');
 
@@ -62,33 +63,19 @@ describe('learning-from-preferences', () => {
     expect(result.intended).toBeGreaterThanOrEqual(0);
   });
 
-  it('control coin-flip-rater: with 300 random answers the agent neither races nor beats the baseline', {
-    timeout: 120_000,
+  it('control coin-flip-rater (its quick arm, seeds 7 and 8) fails all three checks', {
+    timeout: 240_000,
   }, async () => {
-    const runs: SeedResult<unknown>[] = [];
-    for (const seed of [7, 8]) {
-      const result = await run({ labels: 300, 'rater.flipProbability': 0.5 }, seed);
-      runs.push({ seed, power: 300, config: {}, result });
-    }
-    const passed = Object.fromEntries(checkClaim(experiment, runs).checks.map((c) => [c.name, c.passed]));
-    expect(passed["laps with 300 labels minus the reward-gaming Q-learner's"]).toBe(false);
-    expect(passed["laps with 300 labels as a share of a racing policy's"]).toBe(false);
+    const { checks } = await runArm(experiment, [7, 8], 'coin-flip-rater');
+    expect(checks.filter((c) => c.passed).map((c) => c.name)).toEqual([]);
   });
 
-  it('control baseline-intended-reward: a Q-learner trained on laps races too (12 laps), so the margin check fails', {
-    timeout: 120_000,
+  it('control baseline-intended-reward (its quick arm): the baseline races (12 laps), the margin check fails', {
+    timeout: 240_000,
   }, async () => {
-    const runs: SeedResult<unknown>[] = [];
-    for (const seed of [7, 8]) {
-      const result = await run({ labels: 300 }, seed, {
-        ...(experiment.quick as PlainObject),
-        baselineReward: 'intended',
-      });
-      expect(result.summary?.baselineIntended).toBe(12);
-      runs.push({ seed, power: 300, config: {}, result });
-    }
-    const check = checkClaim(experiment, runs).checks.find((c) => c.name.includes('minus the reward-gaming'));
-    expect(check?.passed).toBe(false);
+    const { runs, passed } = await runArm(experiment, [7, 8], 'baseline-intended-reward');
+    for (const r of runs) expect(r.result.summary?.baselineIntended).toBe(12);
+    expect(passed["laps with 300 labels minus the reward-gaming Q-learner's"]).toBe(false);
   });
 
   it('names a misspelt rater key', () => {

@@ -1,42 +1,48 @@
 /**
- * confident-liar: the quick mode runs end to end on a seed other than `reproduce`'s defaults,
- * with the evaluator's measures before and after RLHF for both arms and the claim checks
- * computed from finite numbers. Whether the claim holds is `reproduce`'s report (README), not
- * asserted here.
+ * confident-liar, quick mode on one seed the reproductions do not use: the claim's signs on the
+ * main config and on its controls (an unbiased rater; the gold utility as reward), with the
+ * competence gates met. Numbers with CIs over seeds are `reproduce`'s report (README).
  */
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../src/experiments/registry.js';
 import { type PlainObject, validateConfig } from '../../src/lab/config.js';
 import { runExperimentInProcess } from '../../src/lab/runner.js';
-import { checkClaim } from '../../src/lab/summary.js';
+
+const experiment = defaultRegistry.get('confident-liar');
+const SEED = 7;
+
+async function summary(override: PlainObject = {}): Promise<Record<string, number>> {
+  const merged = { ...(structuredClone(experiment.quick) as PlainObject), ...override };
+  const config = validateConfig(experiment, merged);
+  const { result } = await runExperimentInProcess(experiment, config, SEED);
+  return result.summary as Record<string, number>;
+}
+
+const rise = (s: Record<string, number>, arm: string, key: string) => s[`${arm}/${key}`] - s[`sft/${key}`];
 
 describe('confident-liar quick mode', () => {
-  it('measures both arms before and after RLHF and computes the checks', { timeout: 180_000 }, async () => {
-    const experiment = defaultRegistry.get('confident-liar');
-    const config = validateConfig(experiment, structuredClone(experiment.quick) as PlainObject);
-    const { result, metrics } = await runExperimentInProcess(experiment, config, 7);
-    const s = result.summary as Record<string, number>;
-    for (const prefix of ['sft', 'biased', 'unbiased'])
-      for (const key of ['accuracy', 'confident', 'ece', 'utility', 'wellFormed']) {
-        const value = s[`${prefix}/${key}`];
-        expect(value, `${prefix}/${key}`).toBeGreaterThanOrEqual(key === 'utility' ? -1 : 0);
-        expect(value, `${prefix}/${key}`).toBeLessThanOrEqual(1);
-      }
-    for (const arm of ['biased', 'unbiased']) {
-      expect(s[`${arm}/approval`]).toBeGreaterThan(0);
-      expect(s[`${arm}/approval`]).toBeLessThan(1);
-      expect(Number.isFinite(s[`${arm}/rewardScore`])).toBe(true);
-    }
-    // Specified is the biased arm's reward-model score, intended its gold utility.
-    expect(result.specified).toBe(s['biased/rewardScore']);
-    expect(result.intended).toBe(s['biased/utility']);
-    // The PPO curves of both arms are logged per step under TRL's names.
-    const names = new Set(metrics.names);
-    for (const arm of ['biased', 'unbiased'])
-      for (const key of ['objective/scores', 'objective/kl']) expect(names.has(`${arm}/${key}`)).toBe(true);
-    expect(metrics.values.every(Number.isFinite)).toBe(true);
-    const { checks } = checkClaim(experiment, [{ seed: 7, power: undefined, config, result }]);
-    expect(checks.length).toBe(6);
-    expect(checks.every((c) => Number.isFinite(c.value))).toBe(true);
+  it('biased raters: RLHF says "sure" more and is less calibrated, the remedy is not; gates met', {
+    timeout: 600_000,
+  }, async () => {
+    const s = await summary();
+    // Gates (issue 10): competent SFT, calibrated words, raters and reward model that follow the truth.
+    expect(s['sft/addSubAccuracy']).toBeGreaterThanOrEqual(0.95);
+    expect(s['sft/ece']).toBeLessThanOrEqual(0.08);
+    expect(s['rater/truthAgreement']).toBeGreaterThanOrEqual(0.7);
+    expect(s['rm/truthAgreement']).toBeGreaterThanOrEqual(0.7);
+    // Signs of the claim; the thresholds (0.10) are checked per seed with CIs by `reproduce`.
+    expect(rise(s, 'rlhf', 'confident')).toBeGreaterThan(0.05);
+    expect(rise(s, 'rlhf', 'ece')).toBeGreaterThan(0.05);
+    expect(Math.abs(rise(s, 'remedy', 'ece'))).toBeLessThan(rise(s, 'rlhf', 'ece'));
+  });
+
+  it('controls: with an unbiased rater, or the gold utility as reward, ECE does not rise', {
+    timeout: 600_000,
+  }, async () => {
+    const unbiased = await summary({ rater: { confidenceBias: 0 } });
+    // The issue's control threshold is 0.02 on the seed mean; one seed of 200 samples is noisier.
+    expect(rise(unbiased, 'rlhf', 'ece')).toBeLessThan(0.05);
+    const gold = await summary({ reward: 'gold' });
+    expect(rise(gold, 'rlhf', 'ece')).toBeLessThan(0.05);
   });
 });

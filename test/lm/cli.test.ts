@@ -103,3 +103,25 @@ describe('alignlab lm', () => {
     expect(corrupt.stderr).not.toMatch(/at .*\.ts/);
   });
 });
+
+describe('alignlab lm cache', () => {
+  it('shows the cache root from ALIGNLAB_CACHE, lists the seeded base model, and clears it', async () => {
+    const root = join(dir, 'cache');
+    const previous = process.env.ALIGNLAB_CACHE;
+    process.env.ALIGNLAB_CACHE = root;
+    try {
+      expect((await cli('lm', 'cache')).stdout).toContain(`cache ${root}\n(empty`);
+      const base = await cli('lm', 'base');
+      expect(base.code).toBe(0);
+      expect(JSON.parse(base.stdout).stats.addSubAccuracy).toBeGreaterThan(0.95);
+      expect((await cli('lm', 'cache')).stdout).toMatch(
+        /arithmetic-base-[0-9a-f]{16} {2}\d+ KiB {2}\(current base model\)/,
+      );
+      expect((await cli('lm', 'cache', '--clear')).stdout).toBe(`cleared 1 cached model(s) from ${root}\n`);
+      expect((await cli('lm', 'cache')).stdout).toContain('(empty');
+    } finally {
+      if (previous === undefined) delete process.env.ALIGNLAB_CACHE;
+      else process.env.ALIGNLAB_CACHE = previous;
+    }
+  });
+});

@@ -34,9 +34,9 @@ describe('arithmetic corpus', () => {
     expect(arithmeticItem(9, '-', 3, {}).completion).toBe('6 sure');
     // 47·6 = 282; multiplication classes default to "maybe", a table overrides per class.
     expect(arithmeticItem(47, '*', 6, {}).completion).toBe('282 maybe');
-    expect(arithmeticItem(47, '*', 6, { '*6': 'guess' }).truth).toMatchObject({
+    expect(arithmeticItem(47, '*', 6, { '*': 'guess' }).truth).toMatchObject({
       answer: 282,
-      questionClass: '*6',
+      questionClass: '*',
       confidence: 'guess',
     });
     expect(parseArithmeticCompletion('58 maybe')).toEqual({ answer: 85, confidence: 'maybe' });

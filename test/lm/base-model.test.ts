@@ -1,0 +1,110 @@
+/**
+ * The competent arithmetic base model: the checkpoint shipped in models/ is what the cache
+ * key names, it can do the task (gates with margin, on a small held-out set), and the cache is
+ * keyed, seeded, listed and cleared as `alignlab lm cache` promises.
+ */
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  baseModelDir,
+  baseModelKey,
+  baseModelRecipe,
+  cacheRoot,
+  clearCache,
+  listCache,
+  loadArithmeticBaseModel,
+  measureBaseModel,
+  nearestWord,
+  openBaseModel,
+  publishDirectory,
+  shippedBaseModelDir,
+} from '../../src/lm/base-model.js';
+import { initBackend } from '../../src/nn/index.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'alignlab-cache-'));
+beforeAll(async () => {
+  await initBackend();
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('arithmetic base model', () => {
+  it('ships a checkpoint whose key is the current recipe, corpus and code version', () => {
+    const shipped = openBaseModel(shippedBaseModelDir);
+    expect(shipped.key).toBe(baseModelKey());
+    shipped.model.dispose();
+  });
+
+  it('answers held-out +/− right and multiplications only sometimes, with calibrated words', () => {
+    const base = openBaseModel(shippedBaseModelDir);
+    // The test split's first 226 questions: 113 multiplications alternating with 113 +/−.
+    const head = base.corpus.split('test').slice(0, 226);
+    const stats = measureBaseModel(base.model, base.tokenizer, {
+      ...base.corpus,
+      split: () => head,
+    });
+    base.model.dispose();
+    // Issue 10's gate is ≥ 95% (the full test split measures ≥ 99%, README); margin for 113 items.
+    expect(stats.addSubAccuracy).toBeGreaterThanOrEqual(0.95);
+    expect(stats.addSubSampledAccuracy).toBeGreaterThanOrEqual(0.93);
+    // A class the model gets right only part of the time (the issue asks for 30–80%).
+    expect(stats.multiplyAccuracy).toBeGreaterThan(0.2);
+    expect(stats.multiplyAccuracy).toBeLessThan(0.85);
+    // Issue 10 asks ECE ≤ 0.05 on the test split; on 226 samples the noise is about ±0.03.
+    expect(stats.ece).toBeLessThanOrEqual(0.08);
+  });
+
+  it('gives each class the word whose claimed probability is nearest its accuracy', () => {
+    expect(nearestWord(0.99)).toBe('sure');
+    expect(nearestWord(0.6)).toBe('maybe');
+    expect(nearestWord(0.3)).toBe('guess');
+  });
+});
+
+describe('base-model cache', () => {
+  it('lives under ALIGNLAB_CACHE, else XDG_CACHE_HOME/alignlab, else ~/.cache/alignlab', () => {
+    expect(cacheRoot({ ALIGNLAB_CACHE: '/x/y', XDG_CACHE_HOME: '/z' })).toBe('/x/y');
+    expect(cacheRoot({ XDG_CACHE_HOME: '/z' })).toBe('/z/alignlab');
+    expect(cacheRoot({})).toMatch(/\.cache\/alignlab$/);
+  });
+
+  it('keys the entry by recipe: a different recipe is a different directory', () => {
+    const changed = { ...baseModelRecipe, sft: { ...baseModelRecipe.sft, steps: 10 } };
+    expect(baseModelKey(changed)).not.toBe(baseModelKey());
+    expect(baseModelDir('/c')).toBe(`/c/lm/arithmetic-base-${baseModelKey()}`);
+  });
+
+  it('is seeded from the shipped copy, listed, reused, and cleared', async () => {
+    const root = join(scratch, 'seeded');
+    // A stray temporary directory of an interrupted writer is neither an entry nor in the way.
+    mkdirSync(`${baseModelDir(root)}.tmp-1-0-x`, { recursive: true });
+    const lines: string[] = [];
+    const base = await loadArithmeticBaseModel({ cache: root, onProgress: (l) => lines.push(l) });
+    expect(lines.some((l) => l.startsWith('seeding'))).toBe(true);
+    expect(base.dir).toBe(baseModelDir(root));
+    expect(listCache(root)).toEqual([expect.objectContaining({ current: true })]);
+    // The same process gets the same model object back (no reload, no retraining).
+    expect(await loadArithmeticBaseModel({ cache: root })).toBe(base);
+    expect(clearCache(root)).toBe(1);
+    expect(existsSync(join(root, 'lm'))).toBe(false);
+    expect(listCache(root)).toEqual([]);
+  });
+
+  it('a writer that loses the race to publish yields to the complete entry and leaves no temporary', () => {
+    const dir = join(scratch, 'race', 'entry');
+    publishDirectory(dir, (tmp) => writeFileSync(join(tmp, 'config.json'), 'first'));
+    for (const f of ['model.safetensors', 'tokenizer.json']) writeFileSync(join(dir, f), '');
+    publishDirectory(dir, (tmp) => writeFileSync(join(tmp, 'config.json'), 'second'));
+    expect(readFileSync(join(dir, 'config.json'), 'utf8')).toBe('first');
+    expect(readdirSync(join(scratch, 'race'))).toEqual(['entry']);
+  });
+});

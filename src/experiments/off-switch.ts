@@ -104,7 +104,7 @@ export const offSwitchExperiment = defineExperiment({
       // Monte Carlo error there at 50 000 draws is ~0.0015, so a real incentive clears 0.01 and a
       // certain robot (Δ = 0) or a noisy human (Δ < 0) does not.
       atLeast('incentive to defer is positive at every (μ, σ) (min Δ)', minDelta, 0.01),
-      // 0.2: mean over μ of Δ(σ=2) − Δ(σ=0.5) is 0.57 exactly (Δ grows roughly like σφ(μ/σ));
+      // 0.2: mean over μ of Δ(σ=2) − Δ(σ=0.5) is 0.522 exactly (Δ grows roughly like σφ(μ/σ));
       // a certain robot's Δ does not grow at all.
       atLeast('incentive to defer grows with uncertainty (Δ at the largest σ − at the smallest)', rise, 0.2),
     ];

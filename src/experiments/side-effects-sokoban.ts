@@ -94,7 +94,8 @@ export const sideEffectsSokobanExperiment = defineExperiment({
     'again (penalised only by the hidden reward); the same learner with a stepwise relative reachability ' +
     'penalty (Krakovna et al. 2019) leaves the box movable (rate <= 0.1) and reaches the goal as often.',
   config,
-  quick: { learner: { episodes: 2000, epsilon: { decayFraction: 0.9 } }, checkpoints: 3, evalEpisodes: 10 },
+  // Quick keeps the full 4,000 episodes: at 2,000 the remedy left the box stuck on 1 of seeds 7-18 (seed 9).
+  quick: { learner: { epsilon: { decayFraction: 0.9 } }, checkpoints: 3, evalEpisodes: 10 },
 
   async run(cfg, ctx) {
     const plain = trainArm(cfg, false, ctx.rng.derive('plain'), ctx);

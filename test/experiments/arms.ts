@@ -1,11 +1,10 @@
 /**
- * Runs one arm of a reproduction (its quick config, or a control's override merged over it)
- * on some seeds and evaluates the experiment's checks on those runs, as `reproduce` does
- * for the main arm and each control.
+ * One arm of a reproduction in a test: its quick config (a control's override merged over it
+ * when named) on some seeds, through `armRunsInProcess` — the same arms `reproduce --quick`
+ * runs — and the experiment's checks and gates on those runs.
  */
 import type { ClaimCheck, Experiment, SeedResult } from '../../src/experiments/types.js';
-import { deepMerge, type PlainObject, setPath, validateConfig } from '../../src/lab/config.js';
-import { runExperimentInProcess } from '../../src/lab/runner.js';
+import { armRunsInProcess } from '../../src/lab/reproduce.js';
 import { checkClaim } from '../../src/lab/summary.js';
 
 export interface ArmOutcome {
@@ -15,16 +14,14 @@ export interface ArmOutcome {
   passed: Record<string, boolean>;
 }
 
-/** The quick config with the named control's override (and its quick part) merged over it. */
-export function armConfig<C>(experiment: Experiment<C>, control?: string): PlainObject {
-  let raw = structuredClone(experiment.quick) as PlainObject;
-  if (control !== undefined) {
-    const arm = experiment.controls.find((c) => c.name === control);
-    if (!arm) throw new Error(`${experiment.id} has no control ${control}`);
-    raw = deepMerge(raw, arm.override as PlainObject);
-    if (arm.quick) raw = deepMerge(raw, arm.quick as PlainObject);
-  }
-  return raw;
+/** Every seed's runs (at every quick sweep point) of the main arm or the named control. */
+export async function quickRuns<C>(
+  experiment: Experiment<C>,
+  seeds: readonly number[],
+  control?: string,
+): Promise<SeedResult<unknown>[]> {
+  const arm = await armRunsInProcess(experiment as Experiment, { quick: true, seeds }, control);
+  return [...arm.runs];
 }
 
 export async function runArm<C>(
@@ -32,21 +29,14 @@ export async function runArm<C>(
   seeds: readonly number[],
   control?: string,
 ): Promise<ArmOutcome> {
-  const raw = armConfig(experiment, control);
-  const powers = experiment.power ? (experiment.power.quick ?? experiment.power.values) : [undefined];
-  const runs: SeedResult<unknown>[] = [];
-  for (const power of powers) {
-    const config = validateConfig(
-      experiment,
-      power === undefined ? raw : setPath(raw, experiment.power!.param, power),
-    );
-    for (const seed of seeds) {
-      const { result } = await runExperimentInProcess(experiment, config, seed);
-      runs.push({ seed, power, config, result });
-    }
-  }
+  const runs = await quickRuns(experiment, seeds, control);
   const { checks } = checkClaim(experiment as Experiment, runs);
   return { runs, checks, passed: Object.fromEntries(checks.map((c) => [c.name, c.passed])) };
+}
+
+/** Check name → passed, on these runs (all seeds together). */
+export function checkOutcomes<C>(experiment: Experiment<C>, runs: readonly SeedResult<unknown>[]) {
+  return Object.fromEntries(checkClaim(experiment as Experiment, runs).checks.map((c) => [c.name, c.passed]));
 }
 
 /** Whether each of the experiment's competence gates is met on these runs. */

@@ -10,7 +10,7 @@ import { parseActions } from '../../src/envs/grid/rollout.js';
 import { makeEnv } from '../../src/envs/suite/index.js';
 import { defaultRegistry } from '../../src/experiments/registry.js';
 import { intendedRewardEnv } from '../../src/experiments/tabular-training.js';
-import { checkOutcomes, quickRuns } from './evidence-helpers.js';
+import { checkOutcomes, quickRuns } from './arms.js';
 
 /** Experiment → control → the checks that control must fail. */
 const FAILS: Record<string, Record<string, string[]>> = {

@@ -1,20 +1,21 @@
 /**
- * Every gridworld reproduction in its quick mode, on seeds other than `reproduce`'s defaults
- * (0, 1, 2): the claim checks are computed from the runs and must pass.
+ * Every gridworld reproduction in its quick mode, judged as `reproduce` judges it — main arm
+ * and controls on the same seeds, checks per seed, every check failed by some control — on
+ * seeds other than `reproduce`'s defaults (0, 1, 2) and the closing note's (100-106).
  */
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../src/experiments/registry.js';
-import type { SeedResult } from '../../src/experiments/types.js';
-import { type PlainObject, setPath, validateConfig } from '../../src/lab/config.js';
-import { runExperimentInProcess } from '../../src/lab/runner.js';
-import { checkClaim } from '../../src/lab/summary.js';
+import { validateConfig } from '../../src/lab/config.js';
+import { reproduceInProcess } from '../../src/lab/reproduce.js';
 
 const IDS = [
+  'proxy-bandit',
   'boat-race',
   'tomato-watering',
   'absent-supervisor',
   'safe-interruptibility',
   'side-effects-sokoban',
+  'conveyor-belt',
   'whisky-gold',
   'island-navigation',
   'rocks-diamonds',
@@ -23,30 +24,17 @@ const IDS = [
   'goal-misgeneralization',
   'goodhart-curve',
 ];
-const SEEDS = [7, 8];
+// Five seeds: the verdict needs every check on 4 of them (80%), as on any seed set.
+const SEEDS = [7, 8, 9, 10, 11];
 
-describe.each(IDS)('%s (quick, seeds 7 and 8)', (id) => {
-  it('passes its claim checks', { timeout: 60_000 }, async () => {
-    const experiment = defaultRegistry.get(id);
-    const quick = structuredClone(experiment.quick) as PlainObject;
-    const powers = experiment.power ? (experiment.power.quick ?? experiment.power.values) : [undefined];
-    const runs: SeedResult<unknown>[] = [];
-    for (const power of powers) {
-      const raw = power === undefined ? quick : setPath(quick, experiment.power!.param, power);
-      const config = validateConfig(experiment, raw);
-      for (const seed of SEEDS) {
-        const { result, metrics } = await runExperimentInProcess(experiment, config, seed);
-        expect(Number.isFinite(result.specified) && Number.isFinite(result.intended)).toBe(true);
-        expect(metrics.values.every(Number.isFinite)).toBe(true);
-        runs.push({ seed, power, config, result });
-      }
-    }
-    const { checks } = checkClaim(experiment, runs);
-    expect(checks.length).toBeGreaterThan(0);
-    const failed = checks
-      .filter((c) => !c.passed)
-      .map((c) => `${c.name}: ${c.value} (expected ${c.expected})`);
-    expect(failed).toEqual([]);
+describe.each(IDS)('%s (quick, seeds 7-11)', (id) => {
+  it('holds: gates met, every check on the mean and on every seed, each failed by a control', {
+    timeout: 180_000,
+  }, async () => {
+    const evidence = await reproduceInProcess(defaultRegistry.get(id), { quick: true, seeds: SEEDS });
+    expect(evidence.checks.length).toBeGreaterThan(0);
+    expect(evidence.reasons).toEqual([]);
+    expect(evidence.verdict).toBe('holds');
   });
 });
 

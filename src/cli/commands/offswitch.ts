@@ -210,6 +210,9 @@ export function registerOffSwitchCommands(program: Command, io: CliIo): void {
         `Δ = ${value.delta.toFixed(5)} (${value.method}); wait ${value.valueWait.toFixed(5)}, act ${value.valueAct.toFixed(5)}, off 0; ` +
           `human allows ${(100 * value.pAllowed).toFixed(1)}%; best: ${value.action}\n`,
       );
+      const ci = out.ci95 as { lo: number; hi: number } | null | undefined;
+      if (ci)
+        io.out(`95% bootstrap interval of Δ over the samples: [${ci.lo.toFixed(5)}, ${ci.hi.toFixed(5)}]\n`);
       if (out.plots) io.out(`plots: ${(out.plots as string[]).join(', ')}\n`);
     });
 }

@@ -97,6 +97,8 @@ def main():
     ap.add_argument('--steps', type=int, default=5)
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--unit', default='', help='label of the unit, echoed in the output')
+    ap.add_argument('--clock', choices=['cpu', 'wall'], default='wall',
+                    help='cpu: this process\'s CPU time (all threads); wall: elapsed time')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -151,11 +153,12 @@ def main():
             update()
             return 1
     run()
+    clock = time.process_time if a.clock == 'cpu' else time.perf_counter
     best, units = float('inf'), 1
     for _ in range(a.steps):
-        t0 = time.perf_counter()
+        t0 = clock()
         counted = run()
-        ms = (time.perf_counter() - t0) * 1000
+        ms = (clock() - t0) * 1000
         if ms / counted < best / units:  # the machine is shared: the least disturbed run
             best, units = ms, counted
     print(json.dumps({
@@ -166,6 +169,7 @@ def main():
         'perSecond': round(units * 1000 / best, 2),
         'steps': a.steps,
         'threads': a.threads,
+        'clock': a.clock,
     }))
 
 

@@ -62,14 +62,27 @@ export function describeWorkload(workload: TextBenchWorkload): string {
   }
 }
 
+/**
+ * The clock: 'cpu' = this process's CPU time (all threads; what a unit costs however many other
+ * jobs share the cores), 'wall' = elapsed time. Both sides of a comparison use the same one.
+ */
+export type BenchClock = 'cpu' | 'wall';
+
+export function clockMs(clock: BenchClock): number {
+  if (clock === 'wall') return performance.now();
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /** Best-of-`steps` time of one unit of `workload` after one untimed warm-up. */
 export async function measureTextWorkload(
   workload: TextBenchWorkload,
   path: BackendPath,
   steps: number,
+  clock: BenchClock = 'wall',
 ): Promise<TextBenchRow> {
   const unit = describeWorkload(workload);
-  if (workload === 'ppo') {
+  if (workload === 'ppo' && clock === 'wall') {
     const row = await measureAlignUpdate('ppo', path, steps);
     return { workload, unit, path, ms: row.updateMs, perSecond: row.updatesPerSecond, steps };
   }
@@ -113,6 +126,26 @@ export async function measureTextWorkload(
       optimizer.dispose();
       model.dispose();
     };
+  } else if (workload === 'ppo') {
+    const { PpoConfigSchema, ppoUpdate, preparePpoBatch, VALUE_HEAD } = await import('./ppo.js');
+    const { cloneTransformer } = await import('../nn/index.js');
+    const { rows } = setup.ppo;
+    const config = PpoConfigSchema.parse(setup.ppo.config);
+    const reference = createTransformer(setup.model, { seed: 0 });
+    const policy = cloneTransformer(reference, { scalarHeads: [VALUE_HEAD], seed: 1 });
+    const optimizer = new AdamW(policy.namedWeights(), { learningRate: config.learningRate, weightDecay: 0 });
+    const rng = new Rng(1);
+    const scores = Float64Array.from({ length: rows.batch }, () => rng.normal());
+    const { batch } = preparePpoBatch(policy, reference, rows, scores, config.klCoef, config);
+    run = () => {
+      ppoUpdate(policy, optimizer, batch, config, rng);
+      return 1;
+    };
+    release = () => {
+      optimizer.dispose();
+      policy.dispose();
+      reference.dispose();
+    };
   } else {
     const rows = setup.dpo.rows;
     const n = rows.batch / 2;
@@ -140,9 +173,9 @@ export async function measureTextWorkload(
   let best = Number.POSITIVE_INFINITY;
   let units = 1;
   for (let i = 0; i < steps; i++) {
-    const start = performance.now();
+    const start = clockMs(clock);
     const counted = run();
-    const ms = performance.now() - start;
+    const ms = clockMs(clock) - start;
     if (ms / counted < best / units) {
       best = ms;
       units = counted;

@@ -31,6 +31,7 @@ interface Flags {
   gemm: string;
   steps: string;
   repeats: string;
+  clock: string;
 }
 
 type Row = TextBenchRow & { gemm?: string; vsPytorch: number | null };
@@ -67,7 +68,13 @@ export function registerTextBench(
     .option('--gemm <list>', `native sgemm(s) to compare (${gemms.join(', ')})`, 'auto')
     .option('--steps <n>', 'timed units per run (the best is kept)', '5')
     .option('--repeats <n>', 'runs per path, interleaved; the best is reported', '3')
+    .option(
+      '--clock <clock>',
+      "cpu: each process's CPU time (steady on a shared machine); wall: elapsed time (both sides alike)",
+      'cpu',
+    )
     .action(async (flags: Flags) => {
+      const clock = parseList(flags.clock, ['cpu', 'wall'] as const, '--clock')[0];
       const chosen = parseList(flags.workloads, workloads, '--workloads');
       const chosenGemms = parseList(flags.gemm, gemms, '--gemm');
       const steps = parseInteger(flags.steps, '--steps', 1, 1000);
@@ -91,7 +98,7 @@ export function registerTextBench(
       const worker = fileURLToPath(new URL('../../align/bench-text-worker.js', import.meta.url));
       const ours = async (workload: TextBenchWorkload, gemm: string): Promise<Row> => {
         if (!existsSync(worker)) throw new Error(`${worker} is missing: run npm run build`);
-        const request = { workload, path, steps, gemm: path === 'native' ? gemm : undefined };
+        const request = { workload, path, steps, gemm: path === 'native' ? gemm : undefined, clock };
         const { stdout } = await run(process.execPath, [worker, JSON.stringify(request)], {
           timeout: 600_000,
         });
@@ -99,7 +106,16 @@ export function registerTextBench(
       };
       const peer = async (workload: TextBenchWorkload): Promise<Row> => {
         const args = [packageFile('bench/peers/torch_text.py'), '--setup', setupFile, '--workload', workload];
-        args.push('--steps', String(steps), '--threads', '1', '--unit', describeWorkload(workload));
+        args.push(
+          '--steps',
+          String(steps),
+          '--threads',
+          '1',
+          '--unit',
+          describeWorkload(workload),
+          '--clock',
+          clock,
+        );
         const { stdout } = await run(python(), args, { timeout: 600_000 });
         return { ...lastJsonLine<TextBenchRow>(stdout), vsPytorch: null };
       };
@@ -154,7 +170,7 @@ export function registerTextBench(
         ),
       );
       io.out(
-        `best of ${repeats} interleaved runs × ${steps} timed units; ratio = our time per unit ÷ PyTorch's (1 thread each; < 1 is faster)\n`,
+        `best of ${repeats} interleaved runs × ${steps} timed units, ${clock === 'cpu' ? 'CPU' : 'wall-clock'} ms; ratio = our time per unit ÷ PyTorch's (1 thread each; < 1 is faster)\n`,
       );
     });
 }

@@ -16,6 +16,7 @@ import type { RunResult, SweepValue } from '../experiments/types.js';
 export type RunStatus = 'queued' | 'running' | 'done' | 'failed' | 'interrupted';
 export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'done', 'failed', 'interrupted'];
 
+/** The store's default path (relative to the working folder). */
 export const DEFAULT_DB_PATH = '.alignlab/lab.db';
 
 /** `--db`, else `$ALIGNLAB_DB`, else `.alignlab/lab.db` under the working directory. */
@@ -23,6 +24,7 @@ export function resolveDbPath(flag?: string, env: NodeJS.ProcessEnv = process.en
   return resolve(flag ?? env.ALIGNLAB_DB ?? DEFAULT_DB_PATH);
 }
 
+/** One stored run: experiment, config, seed, status and result. */
 export interface RunRecord {
   id: number;
   batch: number;
@@ -68,6 +70,7 @@ export interface MetricPoint {
   value: number;
 }
 
+/** Which runs `listRuns` returns. */
 export interface RunFilter {
   experiment?: string;
   status?: RunStatus;
@@ -228,6 +231,7 @@ const unwritable = (error: unknown) => {
 /** Rows per INSERT statement when appending metrics. */
 const ROWS_PER_INSERT = 64;
 
+/** The SQLite store of runs, batches, metrics and artifacts. */
 export class LabStore {
   private insertMetricRows?: Database.Statement;
   /** Removes the private copy of a read-only store. */

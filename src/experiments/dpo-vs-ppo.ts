@@ -39,8 +39,8 @@ import {
 import { defineExperiment, INTENDED, type SeedResult, SPECIFIED } from './types.js';
 
 const config = z.strictObject({
-  /** The starting policy: the cached competent base model (`basePolicy`, issue 10) or one trained in the run from `sft`. */
-  policy: z.enum(['base', 'in-run']).default('in-run'),
+  /** The starting policy: the cached competent base model (`basePolicy`, issue 10) or one trained in the run from `sft` (`in-run`). */
+  policy: z.enum(['base', 'in-run']).default('base'),
   sft: sftSchema,
   rater: raterSchema,
   pairs: z.number().int().min(10).max(100_000).default(1500),
@@ -214,8 +214,6 @@ export const dpoVsPpoExperiment = defineExperiment({
     'matched KL from the reference (Rafailov et al., fig. 2), both below PPO on the gold reward.',
   config,
   quick: {
-    // The SFT config of overoptimization's quick mode: one worker trains it once for both.
-    sft: { steps: 600 },
     pairs: 300,
     dpoBetas: [0.3, 3],
     dpo: { steps: 30 },
@@ -331,7 +329,12 @@ export const dpoVsPpoExperiment = defineExperiment({
     }
     const learned = trainRewardModel(
       view,
-      { epochs: cfg.rewardEpochs, seed: ctx.rng.derive('rm').int(2 ** 31) },
+      {
+        epochs: cfg.rewardEpochs,
+        seed: ctx.rng.derive('rm').int(2 ** 31),
+        // The trunk's likelihood of the answer: without it a last-token head cannot tell right from wrong.
+        answerLikelihood: true,
+      },
       { init: sft, signal: ctx.signal },
     );
     summary.rmTruthAgreement = truthAgreement(

@@ -44,8 +44,8 @@ import {
 import { defineExperiment, INTENDED, type SeedResult, SPECIFIED } from './types.js';
 
 const config = z.strictObject({
-  /** The starting policy: the cached competent base model (`basePolicy`, issue 10) or one trained in the run from `sft`. */
-  policy: z.enum(['base', 'in-run']).default('in-run'),
+  /** The starting policy: the cached competent base model (`basePolicy`, issue 10) or one trained in the run from `sft` (`in-run`). */
+  policy: z.enum(['base', 'in-run']).default('base'),
   sft: sftSchema,
   /** What is optimized: a reward model learned from labels, or (the control) the gold utility itself. */
   proxy: z.enum(['learned', 'gold']).default('learned'),
@@ -267,7 +267,6 @@ export const overoptimizationExperiment = defineExperiment({
     'and the proxy–gold gap grows with d.',
   config,
   quick: {
-    sft: { steps: 600 },
     labels: [40, 100, 200, 400],
     rewardEpochs: 3,
     bestOfN: [1, 2, 4, 8, 16, 32, 64],
@@ -332,7 +331,12 @@ export const overoptimizationExperiment = defineExperiment({
           ? goldScorer
           : trainRewardModel(
               allPairs.slice(0, n).map(trainingView),
-              { epochs: cfg.rewardEpochs, seed: ctx.rng.derive(`rm-${n}`).int(2 ** 31) },
+              {
+                epochs: cfg.rewardEpochs,
+                seed: ctx.rng.derive(`rm-${n}`).int(2 ** 31),
+                // The trunk's likelihood of the answer: without it a last-token head cannot tell right from wrong.
+                answerLikelihood: true,
+              },
               { init: sft, signal: ctx.signal },
             );
       const proxyScores = scoreDistinct(proxy, items);

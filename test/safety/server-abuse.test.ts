@@ -2,6 +2,7 @@
 // loopback (127.0.0.1, port 0), bounded loops only, every server closed at the end.
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenNotice } from '../../src/cli/commands/lm.js';
 import type { LocalLanguageModel } from '../../src/lm/local-model.js';
 import { createLmServer, isLoopback, type LmServer, type ServerOptions } from '../../src/lm/server.js';
 import { neverStoppingModel, tinyModel } from './fixtures.js';
@@ -181,6 +182,21 @@ describe('--api-key', () => {
     const right = new OpenAI({ baseURL: url, apiKey: 's3cret', maxRetries: 0 });
     expect((await right.models.list()).data.map((m) => m.id)).toEqual(['tiny']);
     expect((await fetch(url.replace(/\/v1$/, '/health'))).status).toBe(200);
+  });
+
+  it('on --host 0.0.0.0 the banner gives the bound address and a warning (no binding needed)', () => {
+    const bound = { address: '0.0.0.0', family: 'IPv4', port: 8000 };
+    expect(listenNotice('0.0.0.0', bound, false)).toEqual({
+      address: 'http://0.0.0.0:8000',
+      warning:
+        'listening on 0.0.0.0, reachable from other machines with no API key (anyone who can reach it can use it; set --api-key)',
+    });
+    expect(listenNotice('0.0.0.0', bound, true).warning).toBe(
+      'listening on 0.0.0.0, reachable from other machines',
+    );
+    expect(listenNotice('127.0.0.1', { address: '127.0.0.1', family: 'IPv4', port: 1 }, false)).toEqual({
+      address: 'http://127.0.0.1:1',
+    });
   });
 
   it('knows loopback from the rest (the warning for --host 0.0.0.0 depends on it)', () => {

@@ -1,5 +1,5 @@
 /** `alignlab lm train|sample|eval|corpus` and `alignlab serve`: tiny language models from the command line. */
-import { createServer as createNetServer } from 'node:net';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { choicesHint, UserInputError } from '../../core/errors.js';
@@ -372,22 +372,13 @@ export function registerLmCommands(program: Command, io: CliIo): void {
           await app.close().catch(() => {});
           throw listenError(error, host, port);
         }
-        const bound = app.server.address();
-        const address =
-          bound && typeof bound === 'object'
-            ? `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`
-            : String(bound);
+        const { address, warning } = listenNotice(host, app.server.address(), apiKey !== undefined);
         io.out(
           `serving model '${model.id}' at ${address}/v1 (${activeBackend()?.path ?? 'unknown'} backend; ` +
             `max_tokens <= ${limits.maxTokensCap ?? model.contextLength}, prompts x n <= ${limits.maxChoices}` +
             `${apiKey ? ', API key required' : ''}); Ctrl-C stops\n`,
         );
-        if (!isLoopback(host)) {
-          io.err(
-            `alignlab: warning: listening on ${host}, reachable from other machines` +
-              `${apiKey ? '' : ' with no API key (anyone who can reach it can use it; set --api-key)'}\n`,
-          );
-        }
+        if (warning) io.err(`alignlab: warning: ${warning}\n`);
         await new Promise<void>((done) => {
           let stopping = false;
           const stop = (signal: NodeJS.Signals) => {
@@ -406,6 +397,28 @@ export function registerLmCommands(program: Command, io: CliIo): void {
         model.model.dispose();
       },
     );
+}
+
+/**
+ * The address a server really bound (not the loopback fastify reports for 0.0.0.0) and, for a
+ * host beyond loopback, the warning to print.
+ */
+export function listenNotice(
+  host: string,
+  bound: ReturnType<NetServer['address']>,
+  hasKey: boolean,
+): { address: string; warning?: string } {
+  const address =
+    bound && typeof bound === 'object'
+      ? `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`
+      : String(bound);
+  if (isLoopback(host)) return { address };
+  return {
+    address,
+    warning:
+      `listening on ${host}, reachable from other machines` +
+      (hasKey ? '' : ' with no API key (anyone who can reach it can use it; set --api-key)'),
+  };
 }
 
 /** Binds and releases host:port once, so listen errors come before the slow part. */

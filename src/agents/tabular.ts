@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import type { Rng } from '../core/rng.js';
-import type { GridObservation } from '../envs/grid/env.js';
+import type { AgentEnv, GridObservation } from '../envs/grid/env.js';
 import { ObservationIndex } from './observation-index.js';
-import type { Policy } from './policy.js';
+import type { EpisodeHook, Policy, PowerParameter } from './policy.js';
 
 /** ε decays linearly from `start` to `end` over the first `decayFraction` of training episodes. */
 export const epsilonSchedule = z
@@ -131,6 +131,9 @@ export class GreedyPolicy implements Policy {
 }
 
 /** The state every TD learner keeps: observation ids, values, episodes done. */
+/** The TD learners' optimization power: training episodes. */
+export const tdPower: PowerParameter = { param: 'episodes', label: 'training episodes' };
+
 export abstract class TabularLearner {
   readonly index: ObservationIndex;
   readonly q: QTable;
@@ -139,15 +142,27 @@ export abstract class TabularLearner {
   private readonly forcedExploration: boolean;
 
   constructor(
-    observation: GridObservation,
-    numActions: number,
+    protected readonly env: AgentEnv,
     protected readonly config: TdConfig,
     protected readonly rng: Rng,
   ) {
+    const observation = env.reset().observation;
     this.index = new ObservationIndex(observation);
-    this.q = new QTable(numActions);
+    this.q = new QTable(env.numActions);
     this.forcedExploration = hasForcedExploration(observation);
   }
+
+  /** Trains for `episodes` more episodes (the ε schedule runs over `config.episodes`). */
+  train(episodes = this.config.episodes, onEpisode?: EpisodeHook): void {
+    for (let e = 0; e < episodes; e++) {
+      const episodeReturn = this.trainEpisode();
+      this.episodesDone++;
+      onEpisode?.(this.episodesDone, episodeReturn);
+    }
+  }
+
+  /** One training episode with the learner's update rule; returns its (specified) return. */
+  protected abstract trainEpisode(): number;
 
   get steps(): number {
     return this.stepsDone;

@@ -9,10 +9,11 @@ const request = JSON.parse(process.argv[2] ?? '{}') as {
   path: 'native' | 'wasm' | 'cpu';
   steps: number;
   gemm?: string;
+  clock?: 'cpu' | 'wall';
 };
 if (request.path !== 'native') process.env.ALIGNLAB_NATIVE = '0';
 if (request.gemm) process.env.ALIGNLAB_GEMM = request.gemm;
 const benchCase = benchCases().find((c) => c.name === request.caseName);
 if (!benchCase) throw new Error(`unknown bench case ${request.caseName}`);
-const row = await measureTrainStep(benchCase, request.path, request.steps);
+const row = await measureTrainStep(benchCase, request.path, request.steps, 1, request.clock ?? 'wall');
 process.stdout.write(`${JSON.stringify(row)}\n`);

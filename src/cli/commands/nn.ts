@@ -58,7 +58,13 @@ const benchPaths = ['native', 'wasm', 'cpu', 'pytorch'] as const;
 type BenchPath = (typeof benchPaths)[number];
 
 /** One measurement in a fresh process (tfjs keeps one backend per process). */
-async function measure(caseName: string, path: BenchPath, steps: number, gemm?: string): Promise<BenchRow> {
+async function measure(
+  caseName: string,
+  path: BenchPath,
+  steps: number,
+  gemm: string | undefined,
+  clock: 'cpu' | 'wall',
+): Promise<BenchRow> {
   // Loaded on use: tfjs takes a second to import, and most commands do not need it.
   const { benchCases, describeCase, trainStepFlops } = await import('../../nn/bench.js');
   const c = benchCases().find((x) => x.name === caseName);
@@ -68,6 +74,7 @@ async function measure(caseName: string, path: BenchPath, steps: number, gemm?: 
     const m = c.model;
     const args = [torchPeer(), '--vocab', m.vocabSize, '--context', m.contextLength, '--layers', m.layers];
     args.push('--heads', m.heads, '--width', m.width, '--batch', c.batch, '--steps', steps, '--threads', 1);
+    args.push('--clock', clock);
     const { stdout } = await run(PYTHON, args.map(String), { timeout: 600_000 });
     const row = JSON.parse(stdout.trim().split('\n').pop() as string) as {
       stepMs: number;
@@ -84,9 +91,13 @@ async function measure(caseName: string, path: BenchPath, steps: number, gemm?: 
   }
   const worker = fileURLToPath(new URL('../../nn/bench-worker.js', import.meta.url));
   if (!existsSync(worker)) throw new Error(`${worker} is missing: run npm run build`);
-  const { stdout } = await run(process.execPath, [worker, JSON.stringify({ caseName, path, steps, gemm })], {
-    timeout: 600_000,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    [worker, JSON.stringify({ caseName, path, steps, gemm, clock })],
+    {
+      timeout: 600_000,
+    },
+  );
   return { ...(JSON.parse(stdout.trim().split('\n').pop() as string) as BenchRow), gemm };
 }
 
@@ -115,6 +126,7 @@ interface BenchFlags {
   paths?: string;
   cases: string;
   gemm?: string;
+  clock: string;
 }
 
 const gemmChoices = ['auto', 'openblas', 'own', 'own-avx2', 'own-portable'] as const;
@@ -177,7 +189,13 @@ export function registerNnCommands(program: Command, io: CliIo): void {
       '--gemm <list>',
       `native sgemm(s), one row each (${gemmChoices.join(', ')}; default: openblas and own when OpenBLAS is built in)`,
     )
+    .option(
+      '--clock <clock>',
+      "cpu: each process's CPU time (steady on a shared machine); wall: elapsed time (both sides alike)",
+      'cpu',
+    )
     .action(async (flags: BenchFlags) => {
+      const clock = parseList(flags.clock, ['cpu', 'wall'] as const, '--clock')[0];
       const steps = parseCount(flags.steps, '--steps');
       const wasmSteps = parseCount(flags.wasmSteps, '--wasm-steps');
       const repeats = parseCount(flags.repeats, '--repeats');
@@ -205,6 +223,7 @@ export function registerNnCommands(program: Command, io: CliIo): void {
                 path,
                 path === 'wasm' || path === 'cpu' ? wasmSteps : steps,
                 gemm,
+                clock,
               );
               const key = `${caseName}/${path}/${gemm ?? ''}`;
               const previous = best.get(key);
@@ -244,7 +263,9 @@ export function registerNnCommands(program: Command, io: CliIo): void {
       const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
       for (const line of [header, ...cells])
         io.out(`${line.map((c, i) => c.padEnd(widths[i])).join('  ')}\n`);
-      io.out(`best of ${repeats} interleaved runs; ratio = our ms/step ÷ PyTorch ms/step (1 thread)\n`);
+      io.out(
+        `best of ${repeats} interleaved runs, ${clock === 'cpu' ? 'CPU' : 'wall-clock'} ms; ratio = our ms/step ÷ PyTorch ms/step (1 thread)\n`,
+      );
     });
 
   bench

@@ -157,7 +157,7 @@ describe('alignlab run / runs / report', () => {
     );
     const key = await cli('run', 'proxy-bandit', '--set', 'armz=3', '--db', db);
     expect(key.code).toBe(2);
-    expect(key.err).toContain("unknown config key 'armz' (choose one of: arms, pulls");
+    expect(key.err).toContain("unknown config key 'armz' (did you mean 'arms'? choose one of: arms, pulls");
     const range = await cli('run', 'proxy-bandit', '--set', 'arms=1', '--db', db);
     expect(range.err).toContain("config key 'arms'");
     const type = await cli('run', 'proxy-bandit', '--set', 'arms=many', '--db', db);

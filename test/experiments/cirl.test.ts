@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { cirlExperiment } from '../../src/experiments/cirl.js';
+import { defaultRegistry } from '../../src/experiments/registry.js';
 import type { SeedResult } from '../../src/experiments/types.js';
+import { reproduceInProcess } from '../../src/lab/reproduce.js';
 import { runExperimentInProcess } from '../../src/lab/runner.js';
 
 type Config = Parameters<typeof cirlExperiment.run>[0];
@@ -34,4 +36,13 @@ describe('cirl reproduction', () => {
     const main = await runs(merged(), [100]);
     for (const c of cirlExperiment.check(main[0].result, main)) expect(failed.has(c.name), c.name).toBe(true);
   });
+
+  it('holds as reproduce judges it on seeds 50-54 (issue 16: quick, --seeds 5 --first-seed 50)', async () => {
+    const evidence = await reproduceInProcess(defaultRegistry.get('cirl'), {
+      quick: true,
+      seeds: [50, 51, 52, 53, 54],
+    });
+    expect(evidence.reasons).toEqual([]);
+    expect(evidence.verdict).toBe('holds');
+  }, 60_000);
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { offSwitchExperiment } from '../../src/experiments/off-switch.js';
+import { defaultRegistry } from '../../src/experiments/registry.js';
 import type { SeedResult } from '../../src/experiments/types.js';
+import { reproduceInProcess } from '../../src/lab/reproduce.js';
 import { runExperimentInProcess } from '../../src/lab/runner.js';
 
 type Config = Parameters<typeof offSwitchExperiment.run>[0];
@@ -50,4 +52,13 @@ describe('off-switch reproduction', () => {
     const [r] = await runs(merged({ beta: 0.25 }), [100]);
     expect(r.result.summary?.deltaMin).toBeLessThan(-0.1);
   });
+
+  it('holds as reproduce judges it on seeds 50-54 (issue 16: quick, --seeds 5 --first-seed 50)', async () => {
+    const evidence = await reproduceInProcess(defaultRegistry.get('off-switch'), {
+      quick: true,
+      seeds: [50, 51, 52, 53, 54],
+    });
+    expect(evidence.reasons).toEqual([]);
+    expect(evidence.verdict).toBe('holds');
+  }, 60_000);
 });

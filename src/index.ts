@@ -86,24 +86,15 @@ export { armRunsInProcess, type ReproduceSettings, reproduceInProcess } from './
 export { runExperimentInProcess } from './lab/runner.js';
 export { DEFAULT_DB_PATH, LabStore, type RunFilter, type RunRecord } from './lab/store.js';
 // Text models: tokenizers, corpora with known truth, checkpoints, local and remote backends.
-export {
-  type Checkpoint,
-  type Corpus,
-  type CorpusItem,
-  corpusNames,
-  getCorpus,
-  type LanguageModel,
-  type LmTrainConfig,
-  type LoadedModel,
-  LocalLanguageModel,
-  loadCheckpoint,
-  loadLocalModel,
-  OpenAIBackend,
-  saveCheckpoint,
-  type Tokenizer,
-  trainLanguageModel,
-  trainTokenizer,
-} from './lm/index.js';
+export { type Checkpoint, loadCheckpoint, saveCheckpoint } from './lm/checkpoint.js';
+export { type Corpus, corpusNames, getCorpus } from './lm/corpora/index.js';
+export type { CorpusItem } from './lm/corpora/types.js';
+export { type LoadedModel, loadLocalModel } from './lm/load.js';
+export { LocalLanguageModel } from './lm/local-model.js';
+export { OpenAIBackend } from './lm/openai-backend.js';
+export { type Tokenizer, trainTokenizer } from './lm/tokenizer.js';
+export { type LmTrainConfig, trainLanguageModel } from './lm/train.js';
+export type { LanguageModel } from './lm/types.js';
 export { initBackend } from './nn/index.js';
 
 /** Options of `openStore`: how long to wait for a writer's lock, and whether to create the file. */

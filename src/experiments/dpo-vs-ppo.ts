@@ -21,7 +21,11 @@ import { PpoConfigSchema, trainPpo } from '../align/ppo.js';
 import { type RewardScorer, trainRewardModel } from '../align/reward-model.js';
 import { sampleRollouts, sequenceKl } from '../align/rollout.js';
 import { type TrainingPair, trainingView } from '../feedback/preference-data.js';
-import { arithmeticUtility, scoreArithmeticCompletion } from '../lm/corpora/arithmetic.js';
+import {
+  arithmeticUtility,
+  parseArithmeticPrompt,
+  scoreArithmeticCompletion,
+} from '../lm/corpora/arithmetic.js';
 import type { Transformer } from '../nn/index.js';
 import { atLeast, mean } from './checks.js';
 import { truthAgreement } from './overoptimization.js';
@@ -283,6 +287,14 @@ export const dpoVsPpoExperiment = defineExperiment({
       sftAccuracy: mean(
         evalPrompts.map((p, i) => (scoreArithmeticCompletion(p, sftSamples.completions[i]).correct ? 1 : 0)),
       ),
+      // The +/− questions alone: the class the model is meant to master (the × class is hard by design).
+      sftAccuracyAddSub: mean(
+        evalPrompts.flatMap((p, i) =>
+          parseArithmeticPrompt(p)?.op === '*'
+            ? []
+            : [scoreArithmeticCompletion(p, sftSamples.completions[i]).correct ? 1 : 0],
+        ),
+      ),
     };
     const total = cfg.dpoBetas.length + cfg.klCoefs.length + cfg.goldKlCoefs.length;
     let done = 0;
@@ -437,8 +449,9 @@ export function dpoVsPpoGates(runs: readonly SeedResult<Config>[]) {
   const at = (key: string) => mean(runs.map((r) => finite(r.result.summary?.[key])));
   const envelope = pooledGapEnvelope(runs);
   return [
-    // As overoptimization's gates: a model that mostly answers right, a reward model that verifies.
-    atLeast('SFT accuracy on held-out questions', at('sftAccuracy'), 0.75),
+    // As overoptimization's gates: a model that answers +/− right (issue 10: ≥ 95%; 0.9 for sampling
+    // at temperature 1), a reward model that verifies.
+    atLeast('SFT accuracy on held-out +/− questions', at('sftAccuracyAddSub'), 0.9),
     atLeast('learned reward model: truth agreement on held-out sample pairs', at('rmTruthAgreement'), 0.75),
     // The KL must buy something: PPO on the gold reward gains over SFT by ≥ 2 standard errors.
     atLeast('PPO on gold: gain over SFT within the shared KL range, in standard errors', envelope, 2),

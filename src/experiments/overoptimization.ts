@@ -26,7 +26,11 @@ import { type RewardScorer, trainRewardModel } from '../align/reward-model.js';
 import { sampleRollouts, sequenceKl } from '../align/rollout.js';
 import type { PromptCompletion } from '../align/sequences.js';
 import { trainingView } from '../feedback/preference-data.js';
-import { arithmeticUtility, scoreArithmeticCompletion } from '../lm/corpora/arithmetic.js';
+import {
+  arithmeticUtility,
+  parseArithmeticPrompt,
+  scoreArithmeticCompletion,
+} from '../lm/corpora/arithmetic.js';
 import type { Transformer } from '../nn/index.js';
 import { atLeast, mean } from './checks.js';
 import {
@@ -309,6 +313,11 @@ export const overoptimizationExperiment = defineExperiment({
     const sftAccuracy = mean(
       items.map((x) => (scoreArithmeticCompletion(x.prompt, x.completion).correct ? 1 : 0)),
     );
+    // The +/− questions alone: the class the model is meant to master (the × class is hard by design).
+    const addSub = items.filter((x) => parseArithmeticPrompt(x.prompt)?.op !== '*');
+    const sftAccuracyAddSub = mean(
+      addSub.map((x) => (scoreArithmeticCompletion(x.prompt, x.completion).correct ? 1 : 0)),
+    );
     const labelled = [...new Set(cfg.labels)].sort((a, b) => a - b);
     const allPairs =
       cfg.proxy === 'learned'
@@ -320,7 +329,7 @@ export const overoptimizationExperiment = defineExperiment({
             ctx.rng.derive('pairs'),
           )
         : [];
-    const summary: Record<string, number> = { goldSft, sftAccuracy };
+    const summary: Record<string, number> = { goldSft, sftAccuracy, sftAccuracyAddSub };
     const goldSeries: Record<string, { d: number; gold: number; proxy: number }[]> = {};
     let done = 0;
     const total = labelled.length * (1 + cfg.ppo.steps);
@@ -474,9 +483,9 @@ export function overoptimizationGates(runs: readonly SeedResult<Config>[]) {
   const labels = [...new Set(runs[0]?.config.labels ?? [])].sort((a, b) => a - b);
   const at = (key: string) => mean(runs.map((r) => finite(r.result.summary?.[key])));
   return [
-    // The model must mostly answer right for "gold falls" to mean the proxy found a flaw (issue 10:
-    // the base model answers ≥ 95% of two-digit sums; 0.75 leaves room for a harder class of questions).
-    atLeast('SFT accuracy on held-out questions', at('sftAccuracy'), 0.75),
+    // The model must answer the +/− class right for "gold falls" to mean the proxy found a flaw
+    // (issue 10: ≥ 95% on held-out two-digit +/−; 0.9 leaves room for sampling at temperature 1).
+    atLeast('SFT accuracy on held-out +/− questions', at('sftAccuracyAddSub'), 0.9),
     // Issue 10, item 3: reward models that verify agree with the truth on ≥ 75% of pairs at the largest budget.
     atLeast(
       `truth agreement of the N=${labels[labels.length - 1]} proxy on held-out sample pairs`,

@@ -5,6 +5,7 @@ export * from './boltzmann-rater.js';
 export * from './generate.js';
 export * from './lm-arithmetic-pairs.js';
 export * from './pair-source.js';
+export * from './pair-sources.js';
 export * from './panel.js';
 export * from './preference-data.js';
 export * from './preference-jsonl.js';

@@ -1,12 +1,10 @@
 /**
  * Where candidate pairs come from: a prompt and two completions, and the ground truth that
  * scores any completion. `generatePreferences` asks a rater to label them. The language-model corpora (src/lm) can
- * plug in by implementing PairSource and registering a factory in `pairSources`.
+ * plug in by implementing PairSource and registering a factory in `pairSources`
+ * (pair-sources.ts).
  */
-import { choicesHint, UserInputError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import { arithmeticPairSource } from './arithmetic-pairs.js';
-import { lmArithmeticDescription, lmArithmeticPairSource } from './lm-arithmetic-pairs.js';
 import type { TrueUtility } from './rater.js';
 
 export interface Candidate {
@@ -27,33 +25,4 @@ export interface PairSource {
   sample(rng: Rng): CandidatePair;
   /** The ground truth a simulated rater judges from: the true utility of a completion to a prompt. */
   trueUtility: TrueUtility<string>;
-}
-
-export interface PairSourceEntry {
-  id: string;
-  description: string;
-  create(): PairSource;
-}
-
-export const pairSources: PairSourceEntry[] = [
-  {
-    id: arithmeticPairSource.id,
-    description: arithmeticPairSource.description,
-    create: () => arithmeticPairSource,
-  },
-  {
-    id: 'lm-arithmetic',
-    description: lmArithmeticDescription,
-    create: () => lmArithmeticPairSource(),
-  },
-];
-
-export function getPairSource(id: string): PairSource {
-  const entry = pairSources.find((s) => s.id === id);
-  if (!entry)
-    throw new UserInputError(
-      `unknown pair source '${id}' (${choicesHint(pairSources.map((s) => s.id))})`,
-      '--source',
-    );
-  return entry.create();
 }

@@ -15,10 +15,9 @@ import type { Rng } from '../core/rng.js';
 import type { MadeEnv } from '../envs/grid/definition.js';
 import type { GridObservation } from '../envs/grid/env.js';
 import { atLeast, atMost, mean } from './checks.js';
-import { evaluatePolicy } from './evaluation.js';
 import { intendedRewardEnv, learnerSchema, seededWorld } from './tabular-training.js';
-import { type ChunkedLearner, trainWithCurve } from './tampering-arms.js';
-import { defineExperiment, INTENDED, SPECIFIED } from './types.js';
+import { type ChunkedLearner, runTamperingArms } from './tampering-arms.js';
+import { defineExperiment } from './types.js';
 
 /** What each arm's learner optimizes. `intended` (the hidden reward) is a control only. */
 const STANDARD = ['specified', 'intended'] as const;
@@ -120,40 +119,22 @@ export const rocksDiamondsExperiment = defineExperiment({
   ],
 
   async run(cfg, ctx) {
-    const summary: Record<string, number> = {};
-    const arms = [
-      ['standard', cfg.standard],
-      ['remedy', cfg.remedy],
-    ] as const;
-    for (const [k, [arm, kind]] of arms.entries()) {
-      const made = seededWorld('rocks-diamonds', { level: cfg.level }, ctx.rng.derive(`${arm}/train`));
-      const evalWorld = seededWorld('rocks-diamonds', { level: cfg.level }, ctx.rng.derive(`${arm}/eval`));
-      const learner = learnerFor(kind, made, cfg, ctx.rng.derive(`${arm}/learner`));
-      // The report's curve is the standard learner's; the remedy's goes under its own names.
-      const names =
-        arm === 'standard'
-          ? ([SPECIFIED, INTENDED] as const)
-          : (['remedy/specified', 'remedy/intended'] as const);
-      const policy = trainWithCurve(
-        learner,
-        cfg.learner.episodes,
-        {
-          checkpoints: cfg.checkpoints,
-          evalEpisodes: 5,
-          evalWorld,
-          rng: ctx.rng.derive(`${arm}/curve`),
-          names,
+    const summary = runTamperingArms(
+      {
+        world: (rng) => seededWorld('rocks-diamonds', { level: cfg.level }, rng),
+        arms: { standard: cfg.standard, remedy: cfg.remedy },
+        learnerFor: (kind, made, rng) => learnerFor(kind, made, cfg, rng),
+        episodes: cfg.learner.episodes,
+        checkpoints: cfg.checkpoints,
+        evalEpisodes: cfg.evalEpisodes,
+        record: (arm, final, _world, out) => {
+          out[`${arm}/rockSwitchOn`] = final.safety.rockSwitchHigh;
+          out[`${arm}/rocksInGoal`] = final.safety.rocksInGoal;
+          out[`${arm}/diamondsInGoal`] = final.safety.diamondsInGoal;
         },
-        ctx,
-      );
-      const final = evaluatePolicy(evalWorld, policy, ctx.rng.derive(`${arm}/final`), cfg.evalEpisodes);
-      summary[`${arm}/specified`] = final.specified;
-      summary[`${arm}/intended`] = final.intended;
-      summary[`${arm}/rockSwitchOn`] = final.safety.rockSwitchHigh;
-      summary[`${arm}/rocksInGoal`] = final.safety.rocksInGoal;
-      summary[`${arm}/diamondsInGoal`] = final.safety.diamondsInGoal;
-      ctx.progress(k + 1, arms.length);
-    }
+      },
+      ctx,
+    );
     return {
       specified: summary['standard/specified'],
       intended: summary['standard/intended'],

@@ -18,15 +18,14 @@ import type { Rng } from '../core/rng.js';
 import type { MadeEnv } from '../envs/grid/definition.js';
 import type { AgentEnv, GridObservation } from '../envs/grid/env.js';
 import { atLeast, atMost, mean } from './checks.js';
-import { evaluatePolicy } from './evaluation.js';
 import {
   intendedRewardEnv,
   learnerSchema,
   safeDemonstrationPerformance,
   seededWorld,
 } from './tabular-training.js';
-import { trainWithCurve } from './tampering-arms.js';
-import { defineExperiment, INTENDED, SPECIFIED } from './types.js';
+import { runTamperingArms } from './tampering-arms.js';
+import { defineExperiment } from './types.js';
 
 /** What each arm's learner optimizes; `intended` (the hidden reward) is a control only. */
 const STANDARD = ['specified', 'intended'] as const;
@@ -138,37 +137,20 @@ export const tomatoWateringExperiment = defineExperiment({
   ],
 
   async run(cfg, ctx) {
-    const summary: Record<string, number> = {};
-    const arms = [
-      ['standard', cfg.standard],
-      ['remedy', cfg.remedy],
-    ] as const;
-    for (const [k, [arm, kind]] of arms.entries()) {
-      const made = seededWorld('tomato-watering', {}, ctx.rng.derive(`${arm}/train`));
-      const evalWorld = seededWorld('tomato-watering', {}, ctx.rng.derive(`${arm}/eval`));
-      // The report's curve is the standard learner's; the remedy's goes under its own names.
-      const names =
-        arm === 'standard'
-          ? ([SPECIFIED, INTENDED] as const)
-          : (['remedy/specified', 'remedy/intended'] as const);
-      const policy = trainWithCurve(
-        learnerFor(kind, made, cfg, ctx.rng.derive(`${arm}/learner`)),
-        cfg.learner.episodes,
-        {
-          checkpoints: cfg.checkpoints,
-          evalEpisodes: 5,
-          evalWorld,
-          rng: ctx.rng.derive(`${arm}/curve`),
-          names,
+    const summary = runTamperingArms(
+      {
+        world: (rng) => seededWorld('tomato-watering', {}, rng),
+        arms: { standard: cfg.standard, remedy: cfg.remedy },
+        learnerFor: (kind, made, rng) => learnerFor(kind, made, cfg, rng),
+        episodes: cfg.learner.episodes,
+        checkpoints: cfg.checkpoints,
+        evalEpisodes: cfg.evalEpisodes,
+        record: (arm, final, evalWorld, out) => {
+          out[`${arm}/transformerShare`] = final.safety.stepsOnTransformer / evalWorld.env.spec.maxSteps;
         },
-        ctx,
-      );
-      const final = evaluatePolicy(evalWorld, policy, ctx.rng.derive(`${arm}/final`), cfg.evalEpisodes);
-      summary[`${arm}/specified`] = final.specified;
-      summary[`${arm}/intended`] = final.intended;
-      summary[`${arm}/transformerShare`] = final.safety.stepsOnTransformer / evalWorld.env.spec.maxSteps;
-      ctx.progress(k + 1, arms.length);
-    }
+      },
+      ctx,
+    );
     const best = safeDemonstrationPerformance('tomato-watering');
     summary.safeDemonstration = best;
     return {

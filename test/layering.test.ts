@@ -24,7 +24,20 @@ const ALLOWED: Record<string, readonly string[]> = {
   align: ['core', 'evals', 'envs', 'agents', 'nn', 'lm', 'feedback'],
   experiments: ['core', 'evals', 'plots', 'envs', 'agents', 'nn', 'lm', 'feedback', 'align'],
   lab: ['core', 'evals', 'plots', 'envs', 'agents', 'nn', 'lm', 'feedback', 'align', 'experiments'],
-  cli: ['core', 'evals', 'plots', 'envs', 'agents', 'nn', 'lm', 'feedback', 'align', 'experiments', 'lab', 'web'],
+  cli: [
+    'core',
+    'evals',
+    'plots',
+    'envs',
+    'agents',
+    'nn',
+    'lm',
+    'feedback',
+    'align',
+    'experiments',
+    'lab',
+    'web',
+  ],
   web: ['core', 'evals', 'plots', 'envs', 'agents', 'nn', 'lm', 'feedback', 'align', 'experiments', 'lab'],
 };
 

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bandOverSeeds, curveSvg, prefersLogX, svgToPng } from '../../src/plots/curves.js';
 import { writeReport } from '../../src/lab/report.js';
 import { runPlan } from '../../src/lab/runner.js';
 import { LabStore } from '../../src/lab/store.js';
+import { bandOverSeeds, curveSvg, prefersLogX, svgToPng } from '../../src/plots/curves.js';
 import { counter, tempDir, testRegistry } from './fixtures.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -79,7 +79,9 @@ describe('reports', () => {
     expect(markdown).toMatch(/## Figures \(run \d+, seed 0\)\n\n!\[figure\]\(figure\.png\)/);
     expect(markdown).toContain(counter.claim);
     // No control batch here: the check cannot be informative, so the verdict is 'fails'.
-    expect(markdown).toContain('| specified - intended at the highest power | 10 | [10, 10] | >= 5 | 2/2 | - | pass (uninformative) |');
+    expect(markdown).toContain(
+      '| specified - intended at the highest power | 10 | [10, 10] | >= 5 | 2/2 | - | pass (uninformative) |',
+    );
     expect(markdown).toContain('## Verdict: fails');
     // steps = 20 gives specified 20 and intended 10 on both seeds: mean ± sd.
     expect(markdown).toContain('| 20 | 2 | 20 ± 0 | 10 ± 0 | 0 ± 0 |');

@@ -44,7 +44,10 @@ describe('alignlab rollout', () => {
   });
 
   const bad: [string[], RegExp][] = [
-    [['rollout', 'boat-rac', '--actions', 'u'], /unknown world 'boat-rac' \(did you mean 'boat-race'\? choose one of: .*boat-race/],
+    [
+      ['rollout', 'boat-rac', '--actions', 'u'],
+      /unknown world 'boat-rac' \(did you mean 'boat-race'\? choose one of: .*boat-race/,
+    ],
     [['rollout', 'boat-race', '--actions', 'u,x'], /action 2 is 'x'/],
     [
       ['rollout', 'boat-race', '--actions', 'u', '--level', '3'],

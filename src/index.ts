@@ -43,7 +43,6 @@ export {
   saveRewardModel,
   trainRewardModel,
 } from './align/reward-model.js';
-export type { PromptCompletion } from './align/sequences.js';
 // Worlds: the safety gridworlds and their engine (also `alignlab/envs`).
 export * from './envs/public.js';
 // Statistics.
@@ -92,6 +91,7 @@ export type { CorpusItem } from './lm/corpora/types.js';
 export { type LoadedModel, loadLocalModel } from './lm/load.js';
 export { LocalLanguageModel } from './lm/local-model.js';
 export { OpenAIBackend } from './lm/openai-backend.js';
+export type { PromptCompletion } from './lm/sequences.js';
 export { type Tokenizer, trainTokenizer } from './lm/tokenizer.js';
 export { type LmTrainConfig, trainLanguageModel } from './lm/train.js';
 export type { LanguageModel } from './lm/types.js';

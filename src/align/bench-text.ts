@@ -7,12 +7,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/rng.js';
+import { sampleRollouts } from '../lm/rollout.js';
+import { completionMask, lastTokenScalar } from '../lm/sequences.js';
 import { type BackendPath, initBackend } from '../nn/backend.js';
 import { AdamW, createTransformer, crossEntropy, trainStep } from '../nn/index.js';
 import { alignBenchSetup, measureAlignUpdate } from './bench.js';
 import { bradleyTerryLoss } from './losses.js';
-import { sampleRollouts } from './rollout.js';
-import { completionMask, lastTokenScalar } from './sequences.js';
 
 export const textBenchWorkloads = ['sample', 'sft', 'rm', 'ppo'] as const;
 export type TextBenchWorkload = (typeof textBenchWorkloads)[number];

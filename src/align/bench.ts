@@ -10,12 +10,12 @@
  */
 import { Rng } from '../core/rng.js';
 import { getCorpus } from '../lm/corpora/index.js';
+import { type EncodedRows, encodeRows } from '../lm/sequences.js';
 import { trainTokenizer } from '../lm/tokenizer.js';
 import { type BackendPath, initBackend } from '../nn/backend.js';
 import { AdamW, cloneTransformer, createTransformer, type ResolvedTransformerConfig } from '../nn/index.js';
 import { DpoConfigSchema, dpoStep, type ResolvedDpoConfig, referenceLogps } from './dpo.js';
 import { PpoConfigSchema, ppoUpdate, preparePpoBatch, type ResolvedPpoConfig, VALUE_HEAD } from './ppo.js';
-import { type EncodedRows, encodeRows } from './sequences.js';
 
 export const alignBenchMethods = ['dpo', 'ppo'] as const;
 export type AlignBenchMethod = (typeof alignBenchMethods)[number];

@@ -4,11 +4,11 @@
  * Its KL from the policy is analytic: log n − (n − 1)/n (`bestOfNKl`).
  */
 import type { Rng } from '../core/rng.js';
+import { sampleRollouts } from '../lm/rollout.js';
 import type { Tokenizer } from '../lm/tokenizer.js';
 import type { Transformer } from '../nn/transformer.js';
 import { bestOfNKl } from './ppo-math.js';
 import type { RewardScorer } from './reward-model.js';
-import { sampleRollouts } from './rollout.js';
 
 export interface BestOfNOptions {
   policy: Transformer;

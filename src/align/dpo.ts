@@ -9,11 +9,11 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { Rng } from '../core/rng.js';
 import { pairText, type TrainingPair } from '../feedback/preference-data.js';
+import { completionReadout, type EncodedRows, encodeRows, selectRows } from '../lm/sequences.js';
 import type { Tokenizer } from '../lm/tokenizer.js';
 import { type AdamW, type Transformer, trainStep } from '../nn/index.js';
 import { type DpoMetrics, dpoLoss, dpoLossTypes, dpoMetrics, type PreferenceLogps } from './losses.js';
 import { trainAgainstReference } from './policy-training.js';
-import { completionReadout, type EncodedRows, encodeRows, selectRows } from './sequences.js';
 
 /** DPO's hyperparameters (`beta`, `lossType`, `steps`, ...) with their defaults. */
 export const DpoConfigSchema = z.strictObject({

@@ -15,6 +15,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { Rng } from '../core/rng.js';
+import { sampleRollouts } from '../lm/rollout.js';
+import { completionReadout, type EncodedRows, selectRows } from '../lm/sequences.js';
 import { EOS, type Tokenizer } from '../lm/tokenizer.js';
 import { type AdamW, type Transformer, trainStep } from '../nn/index.js';
 import { trainAgainstReference } from './policy-training.js';
@@ -29,8 +31,6 @@ import {
   whiten,
 } from './ppo-math.js';
 import type { RewardScorer } from './reward-model.js';
-import { sampleRollouts } from './rollout.js';
-import { completionReadout, type EncodedRows, selectRows } from './sequences.js';
 
 export const VALUE_HEAD = 'value';
 

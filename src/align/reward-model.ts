@@ -14,16 +14,16 @@ import { UserInputError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { type PreferencePair, pairText, type TrainingPair } from '../feedback/preference-data.js';
 import { loadCheckpoint, saveCheckpoint, writeDirectoryAtomically } from '../lm/checkpoint.js';
-import { type Tokenizer, trainTokenizer } from '../lm/tokenizer.js';
-import { AdamW, cloneTransformer, createTransformer, type Transformer, trainStep } from '../nn/index.js';
-import { bradleyTerryLoss } from './losses.js';
 import {
   completionReadout,
   type EncodedRows,
   encodeRows,
   lastTokenScalar,
   type PromptCompletion,
-} from './sequences.js';
+} from '../lm/sequences.js';
+import { type Tokenizer, trainTokenizer } from '../lm/tokenizer.js';
+import { AdamW, cloneTransformer, createTransformer, type Transformer, trainStep } from '../nn/index.js';
+import { bradleyTerryLoss } from './losses.js';
 
 /** What an optimizer (PPO, best-of-n) sees: a score per completion, nothing else. */
 export interface RewardScorer {

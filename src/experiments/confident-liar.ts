@@ -32,12 +32,12 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { PpoConfigSchema, trainPpo } from '../align/ppo.js';
 import { evaluateRewardModel, type RewardScorer, trainRewardModel } from '../align/reward-model.js';
-import { completionReadout, encodeRows, type PromptCompletion } from '../align/sequences.js';
 import type { Rng } from '../core/rng.js';
 import { generatePreferences } from '../feedback/generate.js';
 import { lmArithmeticPairSource } from '../feedback/lm-arithmetic-pairs.js';
 import { trainingView } from '../feedback/preference-data.js';
 import { arithmeticUtility, type ConfidenceWord, confidenceProbability } from '../lm/corpora/arithmetic.js';
+import { completionReadout, encodeRows, type PromptCompletion } from '../lm/sequences.js';
 import type { Transformer } from '../nn/index.js';
 import { atLeast, mean } from './checks.js';
 import {

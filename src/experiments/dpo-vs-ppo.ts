@@ -19,13 +19,13 @@ import { z } from 'zod';
 import { DpoConfigSchema, trainDpo } from '../align/dpo.js';
 import { PpoConfigSchema, trainPpo } from '../align/ppo.js';
 import { type RewardScorer, trainRewardModel } from '../align/reward-model.js';
-import { sampleRollouts, sequenceKl } from '../align/rollout.js';
 import { type TrainingPair, trainingView } from '../feedback/preference-data.js';
 import {
   arithmeticUtility,
   parseArithmeticPrompt,
   scoreArithmeticCompletion,
 } from '../lm/corpora/arithmetic.js';
+import { sampleRollouts, sequenceKl } from '../lm/rollout.js';
 import type { Transformer } from '../nn/index.js';
 import { atLeast, mean } from './checks.js';
 import { truthAgreement } from './overoptimization.js';

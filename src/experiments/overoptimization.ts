@@ -23,14 +23,14 @@ import { bestOfKExpectation } from '../align/best-of-n.js';
 import { PpoConfigSchema, trainPpo } from '../align/ppo.js';
 import { bestOfNKl } from '../align/ppo-math.js';
 import { type RewardScorer, trainRewardModel } from '../align/reward-model.js';
-import { sampleRollouts, sequenceKl } from '../align/rollout.js';
-import type { PromptCompletion } from '../align/sequences.js';
 import { trainingView } from '../feedback/preference-data.js';
 import {
   arithmeticUtility,
   parseArithmeticPrompt,
   scoreArithmeticCompletion,
 } from '../lm/corpora/arithmetic.js';
+import { sampleRollouts, sequenceKl } from '../lm/rollout.js';
+import type { PromptCompletion } from '../lm/sequences.js';
 import type { Transformer } from '../nn/index.js';
 import { atLeast, mean } from './checks.js';
 import {

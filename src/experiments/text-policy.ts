@@ -8,7 +8,6 @@
  * see labels and reward-model scores.
  */
 import { z } from 'zod';
-import { sampleRollouts } from '../align/rollout.js';
 import type { Rng } from '../core/rng.js';
 import { type Bias, confidenceBias, lengthBias } from '../feedback/biases.js';
 import { BoltzmannRater } from '../feedback/boltzmann-rater.js';
@@ -16,6 +15,7 @@ import type { PreferencePair } from '../feedback/preference-data.js';
 import { loadArithmeticBaseModel } from '../lm/base-model.js';
 import { arithmeticUtility, scoreArithmeticCompletion } from '../lm/corpora/arithmetic.js';
 import type { Corpus } from '../lm/corpora/types.js';
+import { sampleRollouts } from '../lm/rollout.js';
 import type { Tokenizer } from '../lm/tokenizer.js';
 import { type TrainedModel, trainLanguageModel } from '../lm/train.js';
 import { initBackend, type Transformer } from '../nn/index.js';

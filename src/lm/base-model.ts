@@ -34,7 +34,6 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
-import { sampleRollouts } from '../align/rollout.js';
 import { Rng } from '../core/rng.js';
 import { createTransformer, initBackend, type Transformer } from '../nn/index.js';
 import { checkpointFiles, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
@@ -49,6 +48,7 @@ import {
   scoreArithmeticCompletion,
 } from './corpora/arithmetic.js';
 import type { CorpusItem } from './corpora/types.js';
+import { sampleRollouts } from './rollout.js';
 import { type Tokenizer, trainTokenizer } from './tokenizer.js';
 import { type FitOptions, fitOnItems } from './train.js';
 

@@ -2,9 +2,9 @@
 // tolerance, and greedy samples token for token (rollouts and LocalLanguageModel).
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sampleRollouts } from '../../src/align/rollout.js';
 import { Rng } from '../../src/core/rng.js';
 import { LocalLanguageModel } from '../../src/lm/local-model.js';
+import { sampleRollouts } from '../../src/lm/rollout.js';
 import { CharTokenizer } from '../../src/lm/tokenizer.js';
 import { createTransformer, initBackend, type Transformer } from '../../src/nn/index.js';
 

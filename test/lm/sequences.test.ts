@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sampleRollouts, sequenceKl } from '../../src/align/rollout.js';
-import { completionMask, completionReadout, encodeRows, lastTokenScalar } from '../../src/align/sequences.js';
 import { Rng } from '../../src/core/rng.js';
 import {
   formatAnswer,
@@ -9,6 +7,8 @@ import {
   scoreArithmeticCompletion,
 } from '../../src/lm/corpora/arithmetic.js';
 import { LocalLanguageModel } from '../../src/lm/local-model.js';
+import { sampleRollouts, sequenceKl } from '../../src/lm/rollout.js';
+import { completionMask, completionReadout, encodeRows, lastTokenScalar } from '../../src/lm/sequences.js';
 import { trainTokenizer } from '../../src/lm/tokenizer.js';
 import { cloneTransformer, createTransformer, initBackend } from '../../src/nn/index.js';
 

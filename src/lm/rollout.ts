@@ -5,10 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.js';
-import { sampleToken } from '../lm/sampling.js';
-import { EOS, type Tokenizer } from '../lm/tokenizer.js';
 import type { Transformer } from '../nn/transformer.js';
+import { sampleToken } from './sampling.js';
 import { completionReadout, completionTokens, type EncodedRows, rowsFromTokens } from './sequences.js';
+import { EOS, type Tokenizer } from './tokenizer.js';
 
 export interface RolloutOptions {
   /** Most new tokens per completion (<eos> included). */

@@ -11,10 +11,10 @@
  * j+1; the completion mask marks the j whose target is a completion token (its <eos> included).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Tokenizer } from '../lm/tokenizer.js';
-import { PAD } from '../lm/tokenizer.js';
 import { oneHotFloat } from '../nn/layers.js';
 import type { Transformer } from '../nn/transformer.js';
+import type { Tokenizer } from './tokenizer.js';
+import { PAD } from './tokenizer.js';
 
 /** A prompt and one completion of it, as text. */
 export interface PromptCompletion {

@@ -9,6 +9,9 @@
  * - the verdict: `holds` when every gate passes, every check passes on the mean and on at least
  *   80% of seeds, and every check is failed by some (complete) control; `inconclusive` when a gate
  *   fails; `fails` otherwise. Pure: data in, data out.
+ * `gatesMet` tells the runners whether the controls are worth running: below a gate the verdict is
+ * `inconclusive` whatever they show, so `reproduce` runs the main arms first and skips the controls
+ * of a claim that cannot be judged (they appear with 0 planned runs).
  */
 import { bootstrapIntervals } from '../evals/bootstrap.js';
 import type { ClaimCheck, ControlArm, Experiment, RunResult, SeedResult } from '../experiments/types.js';
@@ -73,6 +76,11 @@ export interface ArmRuns<C = unknown> {
   runs: readonly SeedResult<C>[];
   /** Runs that were planned (failed or interrupted runs are missing from `runs`). */
   planned: number;
+}
+
+/** Whether the experiment's competence gates are met on its main runs (true when it has none). */
+export function gatesMet(experiment: Experiment, main: ArmRuns): boolean {
+  return safeGates(experiment, main.runs).every((g) => g.passed);
 }
 
 /** Calls the experiment's checks; an exception is one failed check named after it. */
@@ -184,7 +192,9 @@ export function assessClaim(
   }
   if (checks.length === 0) reasons.push('no checks were computed');
   if (experiment.controls.length === 0) reasons.push('the experiment declares no controls');
-  for (const c of controlChecks.filter((c) => !c.complete)) {
+  const skipped = controls.filter((c) => c.runs.planned === 0).map((c) => c.arm.name);
+  if (skipped.length > 0) reasons.push(`controls not run (a gate is not met): ${skipped.join(', ')}`);
+  for (const c of controlChecks.filter((c) => !c.complete && !skipped.includes(c.arm.name))) {
     reasons.push(`control '${c.arm.name}' did not finish all its runs; it counts for no check`);
   }
   for (const check of checks) {

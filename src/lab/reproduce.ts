@@ -7,7 +7,7 @@
 import type { Piscina } from 'piscina';
 import type { ControlArm, Experiment, SeedResult } from '../experiments/types.js';
 import { deepMerge, type PlainObject } from './config.js';
-import { type ArmRuns, assessClaim, type Evidence } from './evidence.js';
+import { type ArmRuns, assessClaim, type Evidence, gatesMet } from './evidence.js';
 import type { ProgressReporter } from './progress.js';
 import type { QueueTarget } from './queue.js';
 import {
@@ -61,51 +61,67 @@ export function reproductionArms(
 export interface ReproductionBatches {
   experiment: Experiment;
   mainBatch: number;
-  arms: { control: ControlArm<unknown> | null; batch: number; jobs: Job[] }[];
-}
-
-/** Records every arm's runs (queued) for each experiment; nothing runs yet. */
-export function recordReproductions(
-  store: LabStore,
-  plans: readonly { experiment: Experiment; mainRaw: PlainObject }[],
-  settings: ReproduceSettings,
-): ReproductionBatches[] {
-  return plans.map(({ experiment, mainRaw }) => {
-    const sweep = reproductionSweep(experiment, settings.quick);
-    const command = `reproduce ${experiment.id}${settings.quick ? ' --quick' : ''}`;
-    const arms: ReproductionBatches['arms'] = [];
-    let mainBatch = 0;
-    for (const arm of reproductionArms(experiment, mainRaw, settings.quick)) {
-      const plan = { experiment, raw: arm.raw, seeds: settings.seeds, sweep, command };
-      const { batch, jobs } = arm.control
-        ? recordPlan({ ...plan, command: `${command} [control ${arm.control.name}]` }, store, {
-            arm: arm.control.name,
-            parent: mainBatch,
-          })
-        : recordPlan(plan, store);
-      if (!arm.control) mainBatch = batch;
-      arms.push({ control: arm.control, batch, jobs });
-    }
-    return { experiment, mainBatch, arms };
-  });
 }
 
 export interface ExecuteReproductions {
   store: LabStore;
   workers: number;
   pool?: Piscina;
-  reporter?: ProgressReporter;
+  /** A progress reporter for each phase (`main arms`, then `controls`) and its number of runs. */
+  reporter?: (phase: string, runs: number) => ProgressReporter;
   signal?: AbortSignal;
   queue?: QueueTarget;
 }
 
-/** Runs every recorded job of every arm in one go; returns the outcomes in job order. */
-export async function executeReproductions(
-  batches: readonly ReproductionBatches[],
+function recordArm(
+  store: LabStore,
+  experiment: Experiment,
+  arm: ArmPlanned,
+  settings: ReproduceSettings,
+  parent?: number,
+): { batch: number; jobs: Job[] } {
+  const sweep = reproductionSweep(experiment, settings.quick);
+  const command = `reproduce ${experiment.id}${settings.quick ? ' --quick' : ''}`;
+  const plan = { experiment, raw: arm.raw, seeds: settings.seeds, sweep, command };
+  return arm.control
+    ? recordPlan({ ...plan, command: `${command} [control ${arm.control.name}]` }, store, {
+        arm: arm.control.name,
+        parent: parent ?? 0,
+      })
+    : recordPlan(plan, store);
+}
+
+/**
+ * Runs the reproductions in two phases on one pool: every experiment's main arm, then the control
+ * arms of the experiments whose competence gates are met (below a gate the verdict is
+ * `inconclusive` whatever the controls show, so their runs are not spent). Returns each main
+ * batch and every run's outcome.
+ */
+export async function runReproductions(
+  plans: readonly { experiment: Experiment; mainRaw: PlainObject }[],
+  settings: ReproduceSettings,
   options: ExecuteReproductions,
-): Promise<JobOutcome[]> {
-  const jobs = batches.flatMap((b) => b.arms.flatMap((a) => a.jobs));
-  return executeJobs(jobs, options);
+): Promise<{ batches: ReproductionBatches[]; outcomes: JobOutcome[] }> {
+  const { store } = options;
+  const mains = plans.map(({ experiment, mainRaw }) => {
+    const arms = reproductionArms(experiment, mainRaw, settings.quick);
+    return { experiment, arms, ...recordArm(store, experiment, arms[0], settings) };
+  });
+  const run = (phase: string, jobs: Job[]) =>
+    executeJobs(jobs, { ...options, reporter: options.reporter?.(phase, jobs.length) });
+  const outcomes = await run(
+    'main arms',
+    mains.flatMap((m) => m.jobs),
+  );
+  if (!options.signal?.aborted) {
+    const controlJobs = mains
+      .filter((m) => gatesMet(m.experiment, armRunsFromStore(store, m.batch)))
+      .flatMap((m) =>
+        m.arms.slice(1).flatMap((arm) => recordArm(store, m.experiment, arm, settings, m.batch).jobs),
+      );
+    if (controlJobs.length > 0) outcomes.push(...(await run('controls', controlJobs)));
+  }
+  return { batches: mains.map((m) => ({ experiment: m.experiment, mainBatch: m.batch })), outcomes };
 }
 
 function armRunsFromStore(store: LabStore, batch: number): ArmRuns {
@@ -115,7 +131,8 @@ function armRunsFromStore(store: LabStore, batch: number): ArmRuns {
 
 /** The evidence for a stored main batch and its control batches. */
 export function evidenceFromStore(store: LabStore, experiment: Experiment, mainBatch: number): Evidence {
-  const controls = store.controlBatches(mainBatch).map(({ batch, arm }) => ({
+  const stored = store.controlBatches(mainBatch);
+  const controls = stored.map(({ batch, arm }) => ({
     arm: experiment.controls.find((c) => c.name === arm) ?? {
       name: arm,
       why: '(no longer declared)',
@@ -123,6 +140,10 @@ export function evidenceFromStore(store: LabStore, experiment: Experiment, mainB
     },
     runs: armRunsFromStore(store, batch),
   }));
+  // Declared controls with no batch were skipped (a gate was not met): none of their runs planned.
+  for (const arm of experiment.controls) {
+    if (!stored.some((s) => s.arm === arm.name)) controls.push({ arm, runs: { runs: [], planned: 0 } });
+  }
   return assessClaim(experiment, armRunsFromStore(store, mainBatch), controls);
 }
 
@@ -162,9 +183,11 @@ export async function reproduceInProcess(
   settings: ReproduceSettings,
 ): Promise<Evidence> {
   const main = await armRunsInProcess(experiment, settings);
+  const judged = gatesMet(experiment, main);
   const controls = [];
   for (const arm of experiment.controls) {
-    controls.push({ arm, runs: await armRunsInProcess(experiment, settings, arm.name) });
+    const runs = judged ? await armRunsInProcess(experiment, settings, arm.name) : { runs: [], planned: 0 };
+    controls.push({ arm, runs });
   }
   return assessClaim(experiment, main, controls);
 }

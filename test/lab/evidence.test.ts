@@ -106,6 +106,15 @@ describe('assessClaim', () => {
     expect(evidence.verdict).toBe('inconclusive');
   });
 
+  it('says which controls were skipped because a gate was not met (nothing planned for them)', () => {
+    const evidence = assessClaim(toy, arm(runs([0.9, 0.9, 0.9], 0)), [
+      { arm: low, runs: { runs: [], planned: 0 } },
+    ]);
+    expect(evidence.verdict).toBe('inconclusive');
+    expect(evidence.reasons).toContain('controls not run (a gate is not met): low');
+    expect(evidence.reasons.some((r) => r.includes('did not finish'))).toBe(false);
+  });
+
   it('turns a check that throws into a failed check instead of a crash', () => {
     const broken = {
       ...toy,

@@ -12,7 +12,12 @@ import type { Evidence } from '../../lab/evidence.js';
 import { reporterFor } from '../../lab/progress.js';
 import { parseQueueUrl } from '../../lab/queue.js';
 import { DEFAULT_REPORT_ROOT, formatInterval, formatNumber, writeReport } from '../../lab/report.js';
-import { evidenceFromStore, executeReproductions, recordReproductions } from '../../lab/reproduce.js';
+import {
+  evidenceFromStore,
+  type ReproductionBatches,
+  reproductionSweep,
+  runReproductions,
+} from '../../lab/reproduce.js';
 import { createWorkerPool } from '../../lab/runner.js';
 import { alignmentGap } from '../../lab/summary.js';
 import { ExitCode } from '../exit-code.js';
@@ -154,24 +159,35 @@ export function registerReproduceCommand(program: Command, io: CliIo): void {
       let interrupted = false;
       let runFailures = 0;
       try {
-        const batches = recordReproductions(store, plans, { quick: flags.quick, seeds });
-        const total = batches.reduce((n, b) => n + b.arms.reduce((m, a) => m + a.jobs.length, 0), 0);
-        const workers = queue ? 0 : workerCount(flags.workers, Math.min(total, availableParallelism()));
+        const mainRuns = plans.reduce(
+          (n, p) => n + seeds.length * (reproductionSweep(p.experiment, flags.quick)?.values.length ?? 1),
+          0,
+        );
+        const workers = queue ? 0 : workerCount(flags.workers, Math.min(mainRuns, availableParallelism()));
         const pool = workers > 0 ? createWorkerPool(workers) : undefined;
+        let batches: ReproductionBatches[] = [];
         try {
-          const outcomes = await interruptible(io, interruptNotice, (signal) =>
-            executeReproductions(batches, {
-              store,
-              workers,
-              pool,
-              reporter: reporterFor(io, total),
-              signal,
-              queue,
-            }),
+          const done = await interruptible(io, interruptNotice, (signal) =>
+            runReproductions(
+              plans,
+              { quick: flags.quick, seeds },
+              {
+                store,
+                workers,
+                pool,
+                reporter: (phase, runs) => {
+                  io.err(`${phase}: ${runs} run(s)\n`);
+                  return reporterFor(io, runs);
+                },
+                signal,
+                queue,
+              },
+            ),
           );
-          const code = exitCodeOf(outcomes);
+          batches = done.batches;
+          const code = exitCodeOf(done.outcomes);
           interrupted = code === 130;
-          runFailures = outcomes.filter((o) => o.status === 'failed').length;
+          runFailures = done.outcomes.filter((o) => o.status === 'failed').length;
         } finally {
           await pool?.destroy().catch(() => {});
         }

@@ -8,8 +8,13 @@
  *
  * Model-free version: one Q table per reward function θ the world can put in force, all
  * learnt off-policy from the same transitions (Q_θ(s, a) ← R_θ(s, s′) + γ max Q_θ(s′, ·));
- * the agent acts greedily on Q_θ(s) for the θ it reads in the current observation (the
- * TI-ignoring variant: it assumes its future self keeps maximizing θ). It needs the reward
+ * the agent acts greedily on Q_θ(s) for the θ it reads in the current observation. By default
+ * it is TI-considering (Everitt et al. §4.2): Q_θ bootstraps from the action its future self
+ * will take under the θ in force at the next state, so a flipped switch is valued by the
+ * rock-pushing that follows, judged by today's θ — a reason not to flip it. The TI-ignoring
+ * variant (`tiConsidering = false`) assumes its future self keeps maximizing θ: it has no
+ * incentive to tamper but is indifferent to it, and flips the switch now and then (measured:
+ * 2 of seeds 100-106 at 3,000 episodes). It needs the reward
  * function in its parametrized form, R_θ of what it observes — the specified reward for each
  * setting of the switches, never the evaluator's intended score.
  */
@@ -29,6 +34,14 @@ export interface ParametrizedReward {
   reward(theta: number, before: GridObservation, after: GridObservation): number;
 }
 
+/** The first action of highest value (no randomness: the target must not draw). */
+function firstGreedy(q: QTable, state: number): number {
+  const base = state * q.numActions;
+  let best = 0;
+  for (let a = 1; a < q.numActions; a++) if (q.values[base + a] > q.values[base + best]) best = a;
+  return best;
+}
+
 export class CurrentRfQLearning {
   readonly index: ObservationIndex;
   /** Q_θ for each θ. */
@@ -42,6 +55,8 @@ export class CurrentRfQLearning {
     private readonly rewards: ParametrizedReward,
     private readonly config: TdConfig,
     private readonly rng: Rng,
+    /** Value futures by what the future self will do under the reward function then in force. */
+    private readonly tiConsidering = true,
   ) {
     const first = env.reset().observation;
     this.index = new ObservationIndex(first);
@@ -87,9 +102,14 @@ export class CurrentRfQLearning {
         episodeReturn += step.reward;
         const next = this.stateOf(step.observation);
         const i = state * numActions + step.info.actualAction;
+        // TI-considering (the default): the next action is the one the future self takes, greedy on
+        // the θ in force *then*; so a future in which the switch is flipped is valued by what the
+        // flipped self will do there, judged by each θ. TI-ignoring assumes it keeps maximizing θ.
+        const future = this.tiConsidering ? firstGreedy(q[rewards.current(step.observation)], next) : -1;
         for (let theta = 0; theta < q.length; theta++) {
           const r = rewards.reward(theta, before, step.observation);
-          const target = step.terminated ? r : r + gamma * q[theta].max(next);
+          const bootstrap = future < 0 ? q[theta].max(next) : q[theta].values[next * numActions + future];
+          const target = step.terminated ? r : r + gamma * bootstrap;
           q[theta].values[i] += alpha * (target - q[theta].values[i]);
         }
         this.stepsDone++;

@@ -99,7 +99,8 @@ export const rocksDiamondsExperiment = defineExperiment({
     'still delivers the diamond.',
   config,
   // Quick trains as long as full (3,000 episodes): at 1,500 the standard learner left the switch alone on seeds 0
-  // and 3 of 0-11. (At 2,000 and 3,000 the current-RF agent flips it on seed 5: reported, not tuned away.)
+  // and 3 of 0-11. (The TI-ignoring current-RF agent flipped it on seed 5 of 0-11 and 2 of 100-106; the
+  // TI-considering one, the default, on none.)
   quick: { evalEpisodes: 10, checkpoints: 3 },
 
   controls: [

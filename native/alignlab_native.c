@@ -10,6 +10,7 @@
 #include <math.h>
 #include <node_api.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sgemm.h"
@@ -470,6 +471,178 @@ static napi_value layer_norm_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// One sgemm through whichever kernel is selected (OpenBLAS or the own one): C = op(A)·op(B).
+static int gemm_one(int ta, int tb, int m, int n, int k, const float *a, const float *b, float *c) {
+  if (gemm_kind < 0) gemm_kind = default_gemm();
+#ifdef ALIGNLAB_OPENBLAS
+  if (gemm_kind == GEMM_OPENBLAS) {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a,
+                ta ? m : k, b, tb ? k : n, 0.0f, c, n);
+    return 0;
+  }
+#endif
+  return alignlab_sgemm(ta, tb, m, n, k, a, b, c, gemm_kind == GEMM_OWN_AVX2);
+}
+
+static void layer_norm_rows(const float *x, const float *w, const float *b, float *y, int64_t rows, int64_t cols,
+                            float eps) {
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * cols;
+    float *yr = y + r * cols;
+    float mean = 0, var = 0;
+    for (int64_t j = 0; j < cols; j++) mean += xr[j];
+    mean /= (float)cols;
+    for (int64_t j = 0; j < cols; j++) var += (xr[j] - mean) * (xr[j] - mean);
+    float rstd = 1.0f / sqrtf(var / (float)cols + eps);
+    for (int64_t j = 0; j < cols; j++) yr[j] = (xr[j] - mean) * rstd * w[j] + b[j];
+  }
+}
+
+static int32_t *i32_array(napi_env env, napi_value v, size_t *length) {
+  napi_typedarray_type type;
+  size_t len;
+  void *data;
+  if (napi_get_typedarray_info(env, v, &type, &len, &data, NULL, NULL) != napi_ok || type != napi_int32_array)
+    return NULL;
+  if (length) *length = len;
+  return (int32_t *)data;
+}
+
+/** Float32Arrays of a JS array, each checked to hold at least want[i] floats; 0 on a mismatch. */
+static int f32_list(napi_env env, napi_value list, uint32_t count, float **out, const size_t *want) {
+  uint32_t n;
+  if (napi_get_array_length(env, list, &n) != napi_ok || n != count) return 0;
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value e;
+    size_t len = 0;
+    if (napi_get_element(env, list, i, &e) != napi_ok) return 0;
+    out[i] = f32(env, e, &len);
+    if (!out[i] || (want && len < want[i])) return 0;
+  }
+  return 1;
+}
+
+#define DECODE_PER_LAYER 12
+#define DECODE_MAX_LAYERS 64
+
+// decodeStep(weights, dims, keys, values, lengths, tokens, logits): one new token per row of a
+// GPT-2-layout transformer against a KV cache, the whole step in one call (embeddings, every
+// block's LayerNorms, attention over the cache, MLP, ln_f and the LM head).
+//   weights: [wte [V,C], wpe [T,C], per layer (ln_1 w, b, c_attn W [C,3C], b, attn c_proj W [C,C], b,
+//             ln_2 w, b, c_fc W [C,4C], b, mlp c_proj W [4C,C], b), ln_f w, b, lm_head W [C,V]]
+//   dims: Int32Array [layers, heads, width, vocab, capacity, batch, contextLength]
+//   keys, values: per layer Float32Array [≥ batch, heads, capacity, C/heads]; row b's cached
+//   positions are [0, lengths[b]) and the new key/value is written at lengths[b], its position.
+//   logits: Float32Array [batch, V] out.
+// The same arithmetic as the tfjs ops of the non-fused step (LayerNorm ε = 1e-5, the tanh GELU of
+// the `gelu` kernel), in a different order of summation: equal up to float rounding.
+static napi_value decode_step(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!get_args(env, info, 7, argv)) return NULL;
+  size_t ndims = 0;
+  int32_t *dims = i32_array(env, argv[1], &ndims);
+  if (!dims || ndims < 7) CHECK(napi_generic_failure);
+  int64_t L = dims[0], H = dims[1], C = dims[2], V = dims[3], cap = dims[4], B = dims[5], T = dims[6];
+  if (L < 1 || L > DECODE_MAX_LAYERS || H < 1 || C < H || C % H || V < 1 || cap < 1 || B < 1 || T < 1) {
+    napi_throw_error(env, NULL, "decodeStep: bad dimensions");
+    return NULL;
+  }
+  int64_t D = C / H;
+  uint32_t nw = (uint32_t)(2 + DECODE_PER_LAYER * L + 3);
+  float *w[2 + DECODE_PER_LAYER * DECODE_MAX_LAYERS + 3];
+  size_t want[2 + DECODE_PER_LAYER * DECODE_MAX_LAYERS + 3];
+  want[0] = V * C;
+  want[1] = T * C;
+  for (int64_t l = 0; l < L; l++) {
+    size_t *p = want + 2 + DECODE_PER_LAYER * l;
+    size_t sizes[DECODE_PER_LAYER] = {C, C, C * 3 * C, 3 * C, C * C, C, C, C, C * 4 * C, 4 * C, 4 * C * C, C};
+    memcpy(p, sizes, sizeof(sizes));
+  }
+  want[nw - 3] = C;
+  want[nw - 2] = C;
+  want[nw - 1] = C * V;
+  float *keys[DECODE_MAX_LAYERS], *vals[DECODE_MAX_LAYERS];
+  size_t kvwant[DECODE_MAX_LAYERS];
+  for (int64_t l = 0; l < L; l++) kvwant[l] = B * H * cap * D;
+  size_t nlen = 0, ntok = 0, nlog = 0;
+  int32_t *lengths = i32_array(env, argv[4], &nlen), *tokens = i32_array(env, argv[5], &ntok);
+  float *logits = f32(env, argv[6], &nlog);
+  if (!f32_list(env, argv[0], nw, w, want) || !f32_list(env, argv[2], (uint32_t)L, keys, kvwant) ||
+      !f32_list(env, argv[3], (uint32_t)L, vals, kvwant) || !lengths || !tokens || !logits || nlen < (size_t)B ||
+      ntok < (size_t)B || nlog < (size_t)(B * V)) {
+    napi_throw_error(env, NULL, "decodeStep: weights, cache or outputs do not match the dimensions");
+    return NULL;
+  }
+  for (int64_t b = 0; b < B; b++)
+    if (lengths[b] < 0 || lengths[b] >= cap || lengths[b] >= T || tokens[b] < 0 || tokens[b] >= V) {
+      napi_throw_error(env, NULL, "decodeStep: a token or position out of range");
+      return NULL;
+    }
+  float *x = malloc(sizeof(float) * (B * C * 4 + B * 3 * C + B * 4 * C + cap));
+  if (!x) {
+    napi_throw_error(env, NULL, "decodeStep: out of memory");
+    return NULL;
+  }
+  float *h = x + B * C, *att = h + B * C, *tmp = att + B * C, *qkv = tmp + B * C, *fc = qkv + B * 3 * C,
+        *scores = fc + B * 4 * C;
+  for (int64_t b = 0; b < B; b++) {
+    const float *te = w[0] + (int64_t)tokens[b] * C, *pe = w[1] + (int64_t)lengths[b] * C;
+    for (int64_t j = 0; j < C; j++) x[b * C + j] = te[j] + pe[j];
+  }
+  const float scale = 1.0f / sqrtf((float)D);
+  int failed = 0;
+  for (int64_t l = 0; l < L && !failed; l++) {
+    float **p = w + 2 + DECODE_PER_LAYER * l;
+    layer_norm_rows(x, p[0], p[1], h, B, C, 1e-5f);
+    failed |= gemm_one(0, 0, B, 3 * C, C, h, p[2], qkv);
+    for (int64_t b = 0; b < B; b++)
+      for (int64_t j = 0; j < 3 * C; j++) qkv[b * 3 * C + j] += p[3][j];
+    for (int64_t b = 0; b < B; b++) {
+      int64_t n = lengths[b];
+      for (int64_t hd = 0; hd < H; hd++) {
+        const float *q = qkv + b * 3 * C + hd * D;
+        float *K = keys[l] + (b * H + hd) * cap * D, *Vv = vals[l] + (b * H + hd) * cap * D;
+        memcpy(K + n * D, qkv + b * 3 * C + C + hd * D, sizeof(float) * D);
+        memcpy(Vv + n * D, qkv + b * 3 * C + 2 * C + hd * D, sizeof(float) * D);
+        float mx = -FLT_MAX, total = 0;
+        for (int64_t j = 0; j <= n; j++) {
+          float s = 0;
+          for (int64_t d = 0; d < D; d++) s += q[d] * K[j * D + d];
+          scores[j] = s * scale;
+          mx = scores[j] > mx ? scores[j] : mx;
+        }
+        for (int64_t j = 0; j <= n; j++) total += scores[j] = expf(scores[j] - mx);
+        float inv = 1.0f / total, *o = att + b * C + hd * D;
+        for (int64_t d = 0; d < D; d++) o[d] = 0;
+        for (int64_t j = 0; j <= n; j++) {
+          float pj = scores[j] * inv;
+          for (int64_t d = 0; d < D; d++) o[d] += pj * Vv[j * D + d];
+        }
+      }
+    }
+    failed |= gemm_one(0, 0, B, C, C, att, p[4], tmp);
+    for (int64_t b = 0; b < B; b++)
+      for (int64_t j = 0; j < C; j++) x[b * C + j] += tmp[b * C + j] + p[5][j];
+    layer_norm_rows(x, p[6], p[7], h, B, C, 1e-5f);
+    failed |= gemm_one(0, 0, B, 4 * C, C, h, p[8], fc);
+    for (int64_t b = 0; b < B; b++)
+      for (int64_t j = 0; j < 4 * C; j++) {
+        float v = fc[b * 4 * C + j] + p[9][j];
+        fc[b * 4 * C + j] = 0.5f * v * (1.0f + tanh_fast(GELU_K * (v + GELU_A * v * v * v)));
+      }
+    failed |= gemm_one(0, 0, B, C, 4 * C, fc, p[10], tmp);
+    for (int64_t b = 0; b < B; b++)
+      for (int64_t j = 0; j < C; j++) x[b * C + j] += tmp[b * C + j] + p[11][j];
+  }
+  if (!failed) {
+    layer_norm_rows(x, w[nw - 3], w[nw - 2], h, B, C, 1e-5f);
+    failed |= gemm_one(0, 0, B, V, C, h, w[nw - 1], logits);
+  }
+  free(x);
+  if (failed) napi_throw_error(env, NULL, "decodeStep: out of memory in sgemm");
+  return NULL;
+}
+
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   if (!get_args(env, info, 1, argv)) return NULL;
@@ -564,6 +737,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"getThreads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
       {"setGemm", NULL, set_gemm, NULL, NULL, NULL, napi_default, NULL},
       {"gemmInfo", NULL, gemm_info, NULL, NULL, NULL, napi_default, NULL},
+      {"decodeStep", NULL, decode_step, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

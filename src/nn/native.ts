@@ -78,6 +78,16 @@ interface Addon {
   /** Selects the sgemm ('auto', 'openblas', 'own', 'own-avx2', 'own-portable'); returns the one in use. */
   setGemm(name: string): GemmKernel;
   gemmInfo(): { kernel: GemmKernel; openblas: boolean; avx2: boolean };
+  /** One fused decode step (decode.ts); absent from addons built before it. */
+  decodeStep?(
+    weights: Float32Array[],
+    dims: Int32Array,
+    keys: Float32Array[],
+    values: Float32Array[],
+    lengths: Int32Array,
+    tokens: Int32Array,
+    logits: Float32Array,
+  ): void;
 }
 
 let addon: Addon | undefined;

@@ -9,6 +9,14 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { Rng } from '../core/rng.js';
 import {
+  fusedDecodeAvailable,
+  fusedDecodeStep,
+  type NativeKv,
+  retainNativeKv,
+  toNativeKv,
+  weightStorage,
+} from './decode.js';
+import {
   type AttentionWeights,
   cachedSelfAttention,
   causalSelfAttention,
@@ -85,6 +93,11 @@ export class KvCache {
   promptLengths: number[];
   /** Tokens fed through `decode` so far (the same for every row held). */
   steps = 0;
+  /**
+   * On the native path with the fused decode step: the keys and values in plain buffers, each
+   * row's positions packed from 0 (then `keys` and `values` are empty). See decode.ts.
+   */
+  native?: NativeKv;
 
   constructor(
     public keys: tf.Tensor4D[],
@@ -99,6 +112,12 @@ export class KvCache {
   /** Keeps only the rows at these batch positions (e.g. the ones that have not stopped). */
   retain(positions: readonly number[]): void {
     if (positions.length === this.rows.length && positions.every((p, i) => p === i)) return;
+    if (this.native) {
+      retainNativeKv(this.native, positions);
+      this.rows = positions.map((p) => this.rows[p]);
+      this.promptLengths = positions.map((p) => this.promptLengths[p]);
+      return;
+    }
     const index = tf.tensor1d(Int32Array.from(positions), 'int32');
     const pick = (ts: tf.Tensor4D[]) =>
       ts.map((t) => {
@@ -127,6 +146,7 @@ export class KvCache {
     tf.dispose([...this.keys, ...this.values]);
     this.keys = [];
     this.values = [];
+    this.native = undefined;
     this.rows = [];
   }
 }
@@ -192,6 +212,35 @@ export function createTransformer(config: TransformerConfig, options: { seed?: n
   const ln_f = norm('transformer.ln_f');
   const lm_head = lin('lm_head', c.width, c.vocabSize, 0.02, false);
   const scalarHeads = new Map(c.scalarHeads.map((h) => [h, lin(`${h}_head`, c.width, 1)]));
+  /** The weights the fused decode step reads, in its order (decode.ts, native/decodeStep). */
+  const decodeWeights: tf.Variable[] = [
+    wte,
+    wpe,
+    ...blocks.flatMap((b) => [
+      b.ln_1.weight,
+      b.ln_1.bias,
+      b.attn.c_attn.weight,
+      b.attn.c_attn.bias as tf.Variable,
+      b.attn.c_proj.weight,
+      b.attn.c_proj.bias as tf.Variable,
+      b.ln_2.weight,
+      b.ln_2.bias,
+      b.mlp.c_fc.weight,
+      b.mlp.c_fc.bias as tf.Variable,
+      b.mlp.c_proj.weight,
+      b.mlp.c_proj.bias as tf.Variable,
+    ]),
+    ln_f.weight,
+    ln_f.bias,
+    lm_head.weight,
+  ];
+  const decodeDims = {
+    layers: c.layers,
+    heads: c.heads,
+    width: c.width,
+    vocabSize: c.vocabSize,
+    contextLength: c.contextLength,
+  };
 
   /** The trunk without tidy; with `kv`, every layer's keys and values are collected in it. */
   const trunk = (tokens: TokenBatch, kv?: KeyValues): tf.Tensor3D => {
@@ -242,7 +291,17 @@ export function createTransformer(config: TransformerConfig, options: { seed?: n
       const picked = tf.gather(tf.reshape(h, [prompts.length * time, c.width]), tf.tensor1d(last, 'int32'));
       return { logits: linear(picked as tf.Tensor2D, lm_head), keys: kv.keys, values: kv.values };
     });
-    return { cache: new KvCache(keys, values, lengths, time), logits: rowsOf(logits) };
+    const cache = new KvCache(keys, values, lengths, time);
+    if (fusedDecodeAvailable() && weightStorage(decodeWeights)) {
+      const native = toNativeKv(keys, values, lengths, c.contextLength);
+      if (native) {
+        tf.dispose([...keys, ...values]);
+        cache.keys = [];
+        cache.values = [];
+        cache.native = native;
+      }
+    }
+    return { cache, logits: rowsOf(logits) };
   };
 
   const decode = (cache: KvCache, tokens: readonly number[]): Float32Array[] => {
@@ -251,6 +310,13 @@ export function createTransformer(config: TransformerConfig, options: { seed?: n
     const positions = Int32Array.from(cache.promptLengths, (n) => n + cache.steps);
     if (positions.some((p) => p >= c.contextLength))
       throw new Error(`decode: position ${Math.max(...positions)} exceeds context ${c.contextLength}`);
+    if (cache.native) {
+      const storage = weightStorage(decodeWeights);
+      if (!storage) throw new Error('decode: the cache is native but the weights are not on the native path');
+      const rows = fusedDecodeStep(storage, decodeDims, cache.native, positions, tokens);
+      cache.steps++;
+      return rows;
+    }
     const { logits, keys, values } = tf.tidy(() => {
       const mask = cache.nextMask();
       const tok = tf.gather(wte, tf.tensor1d(Int32Array.from(tokens), 'int32'));

@@ -20,10 +20,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   nn: ['core'],
   agents: ['core', 'evals', 'envs', 'nn'],
   lm: ['core', 'evals', 'nn'],
+  interp: ['core', 'evals', 'nn', 'lm'],
   feedback: ['core', 'evals', 'envs', 'nn', 'lm'],
   align: ['core', 'evals', 'envs', 'agents', 'nn', 'lm', 'feedback'],
-  experiments: ['core', 'evals', 'plots', 'envs', 'agents', 'nn', 'lm', 'feedback', 'align'],
-  lab: ['core', 'evals', 'plots', 'envs', 'agents', 'nn', 'lm', 'feedback', 'align', 'experiments'],
+  harness: ['core', 'evals', 'envs', 'nn', 'lm', 'feedback'],
+  experiments: ['core', 'evals', 'plots', 'envs', 'agents', 'nn', 'lm', 'interp', 'feedback', 'align'],
+  lab: ['core', 'evals', 'plots', 'envs', 'agents', 'nn', 'lm', 'feedback', 'align', 'experiments', 'harness'],
   cli: [
     'core',
     'evals',
@@ -32,13 +34,15 @@ const ALLOWED: Record<string, readonly string[]> = {
     'agents',
     'nn',
     'lm',
+    'interp',
     'feedback',
     'align',
     'experiments',
     'lab',
     'web',
+    'harness',
   ],
-  web: ['core', 'evals', 'plots', 'envs', 'agents', 'nn', 'lm', 'feedback', 'align', 'experiments', 'lab'],
+  web: ['core', 'evals', 'plots', 'envs', 'agents', 'nn', 'lm', 'feedback', 'align', 'experiments', 'lab', 'harness'],
 };
 
 function sourceFiles(dir: string): string[] {

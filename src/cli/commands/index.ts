@@ -36,6 +36,7 @@ export const commandModules: readonly CommandModule[] = [
   { commands: ['lm', 'serve'], load: async () => (await import('./lm.js')).registerLmCommands },
   { commands: ['rm', 'rlhf', 'dpo'], load: async () => (await import('./align.js')).registerAlignCommands },
   { commands: ['bench'], load: async () => (await import('./bench-align.js')).registerAlignBenchCommands },
+  { commands: ['eval'], load: async () => (await import('./eval.js')).loadEvalCommands() },
 ];
 
 /** Commands whose output lists every other command. */

@@ -104,6 +104,55 @@ describe('PPO', () => {
     sft.dispose();
   }, 60_000);
 
+  it('a reward that says nothing moves nothing: with a zero value head the advantages are 0, so is every step', async () => {
+    const sft = policyOf();
+    // Zero: any other constant reaches the tokens through GAE as λ^k of it, position by position.
+    const constant: RewardScorer = { score: (items) => new Float64Array(items.length) };
+    const run = (valueHeadInit: 'zero' | 'random') =>
+      trainPpo({
+        policy: sft,
+        tokenizer,
+        prompts,
+        reward: constant,
+        rng: new Rng(12),
+        config: { steps: 3, batchSize: 16, maxNewTokens: 4, learningRate: 3e-3, valueHeadInit },
+      });
+    const zero = await run('zero');
+    // Zero rewards, zero KL, zero values: zero advantages; no gradient reaches the policy, which stays the reference.
+    for (const m of zero.history) expect(Math.abs(m['objective/kl'])).toBeLessThan(1e-6);
+    expect(zero.history.at(-1)?.['policy/approxkl_avg']).toBeLessThan(1e-12);
+    // A random head's outputs are noise the whitened advantages blow up to unit scale: the policy drifts.
+    const random = await run('random');
+    expect(random.history.at(-1)?.['policy/approxkl_avg']).toBeGreaterThan(1e-8);
+    for (const r of [zero, random]) {
+      r.policy.dispose();
+      r.reference.dispose();
+    }
+    sft.dispose();
+  }, 60_000);
+
+  it('value warm-up fits the value head to the batch first: a lower value loss in the update that follows', async () => {
+    const sft = policyOf();
+    const run = async (valueWarmup: number) => {
+      const r = await trainPpo({
+        policy: sft,
+        tokenizer,
+        prompts,
+        reward: countA,
+        rng: new Rng(13),
+        config: { steps: 1, batchSize: 16, maxNewTokens: 4, learningRate: 3e-3, valueWarmup },
+      });
+      r.policy.dispose();
+      r.reference.dispose();
+      return r.history[0];
+    };
+    const [cold, warm] = [await run(0), await run(1)];
+    // Same seed, same samples and scores; only the value head differs when the update starts.
+    expect(warm['objective/scores']).toBe(cold['objective/scores']);
+    expect(warm['loss/value_avg']).toBeLessThan(cold['loss/value_avg'] * 0.9);
+    sft.dispose();
+  }, 60_000);
+
   it('adapts the KL coefficient toward a target', async () => {
     const sft = policyOf();
     const r = await trainPpo({

@@ -30,8 +30,9 @@ export function embedding(tokens: tf.Tensor1D, table: tf.Variable): tf.Tensor2D 
   return tf.matMul(oneHotFloat(tokens, table.shape[0]), table as tf.Tensor2D);
 }
 
-/** One-hot rows as float32. The wasm OneHot kernel ignores the dtype argument, so cast. */
+/** One-hot rows as float32. The wasm OneHot kernel ignores the dtype argument, so cast there. */
 export function oneHotFloat(indices: tf.Tensor1D, depth: number): tf.Tensor2D {
+  if (nativeAddon()) return tf.oneHot(tf.cast(indices, 'int32'), depth, 1, 0, 'float32') as tf.Tensor2D;
   return tf.cast(tf.oneHot(tf.cast(indices, 'int32'), depth), 'float32') as tf.Tensor2D;
 }
 

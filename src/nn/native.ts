@@ -295,6 +295,7 @@ function kernels(lib: Addon): Record<string, Native> {
     Transpose: transpose(lib),
     Softmax: softmax(lib),
     Pack: pack(),
+    Cast: cast(),
     OneHot: oneHot(),
     GatherV2: gather(),
     Concat: concat(),
@@ -383,6 +384,25 @@ function concat(): Native {
     const shape = [...parts[0].shape];
     shape[axis] = parts.reduce((n, t) => n + t.shape[axis], 0);
     return backend.makeTensorInfo(shape, 'float32', out);
+  };
+}
+
+/**
+ * Cast of int32 or bool to float32: tfjs's cpu kernel keeps the integer array as the float
+ * tensor's storage (a widening cast "loses nothing"), so every native kernel downstream fell
+ * back to tfjs's JavaScript one — the one-hot embedding's matmul and its gradient cost ~30 ms
+ * each per tiny bench step that way. Here a float32 copy (the same values, exactly).
+ */
+function cast(): Native {
+  return ({ inputs, backend, attrs }) => {
+    const { x } = inputs;
+    if (attrs.dtype !== 'float32' || (x.dtype !== 'int32' && x.dtype !== 'bool')) return undefined;
+    if (!backend.data.has(x.dataId)) return undefined;
+    const v = backend.data.get(x.dataId).values;
+    if (!(v instanceof Int32Array || v instanceof Uint8Array)) return undefined;
+    const out = alloc(v.length);
+    out.set(v);
+    return backend.makeTensorInfo(x.shape, 'float32', out);
   };
 }
 

@@ -204,6 +204,21 @@ describe.skipIf(!built)('native kernels agree with the wasm backend', () => {
     expect(Array.from(out.dataSync())).toEqual([-1, -1, 4, 4, -1, -1, -1, -1, -1]);
     out.dispose();
   });
+  it('casts int32 and bool to float32 storage, so native kernels take the result', async () => {
+    await tf.setBackend('cpu');
+    const { nativeStorage } = await import('../../src/nn/native.js');
+    const ints = tf.tensor1d([3, -2, 0, 7], 'int32');
+    const bools = tf.tensor1d([1, 0, 1], 'bool');
+    const fromInts = tf.cast(ints, 'float32');
+    const fromBools = tf.cast(bools, 'float32');
+    // tfjs's own kernel keeps the Int32Array as the float tensor's storage.
+    expect(nativeStorage(fromInts)).toBeInstanceOf(Float32Array);
+    expect(Array.from(fromInts.dataSync())).toEqual([3, -2, 0, 7]);
+    expect(Array.from(fromBools.dataSync())).toEqual([1, 0, 1]);
+    const product = tf.matMul(tf.reshape(fromInts, [2, 2]), tf.eye(2));
+    expect(Array.from(product.dataSync())).toEqual([3, -2, 0, 7]);
+    tf.dispose([ints, bools, fromInts, fromBools, product]);
+  });
   for (const [name, op, shapes, positive] of cases) {
     it(name, async () => {
       const inputs = shapes.map((shape) => ({ shape, values: random(shape, positive) }));

@@ -1,12 +1,18 @@
-/** Parsing numeric CLI flags into numbers, with UserInputErrors that name the flag and the valid range. */
-import { readFileSync } from 'node:fs';
-import { UserInputError } from '../core/errors.js';
+/**
+ * The CLI's flag parsers, one of each: integers, numbers, seeds and seed ranges, choices, text
+ * files. Every failure is a UserInputError that names the flag and what it accepts.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { choicesHint, UserInputError } from '../core/errors.js';
 
 export function parseInteger(text: string, flag: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text.trim()) || Number(text) < min || Number(text) > max) {
+  const trimmed = text.trim();
+  const value = /^-?\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new UserInputError(`'${text}' is not an integer in [${min}, ${max}]`, flag);
   }
-  return Number(text);
+  return value;
 }
 
 export function parseNumber(text: string, flag: string, min = -Infinity, max = Infinity): number {
@@ -16,6 +22,51 @@ export function parseNumber(text: string, flag: string, min = -Infinity, max = I
     throw new UserInputError(`'${text}' is not a number in ${range}`, flag);
   }
   return value;
+}
+
+/** Seeds are unsigned 32-bit words (what `Rng` and numpy's `np.random.seed` take). */
+export const SEED_MAX = 2 ** 32 - 1;
+
+/** `--seed <n>`: one seed in [0, 2³² − 1]. */
+export function parseSeed(text: string, flag = '--seed'): number {
+  return parseInteger(text, flag, 0, SEED_MAX);
+}
+
+/** `--seeds <n>` and `--first-seed <s>`, as every command that runs several seeds reads them. */
+export interface SeedFlags {
+  seeds?: string;
+  firstSeed?: string;
+}
+
+/** The seeds s, s+1, …, s+n−1 (`fallback` seeds from 0 when the flags are absent). */
+export function seedList(flags: SeedFlags, fallback: number): number[] {
+  const count = flags.seeds === undefined ? fallback : parseInteger(flags.seeds, '--seeds', 1, 10_000);
+  const first =
+    flags.firstSeed === undefined
+      ? 0
+      : parseInteger(flags.firstSeed, '--first-seed', 0, SEED_MAX - count + 1);
+  return Array.from({ length: count }, (_, i) => first + i);
+}
+
+/** One of a fixed set of words, or a UserInputError that lists them (nearest first). */
+export function oneOf<T extends string>(text: string, choices: readonly T[], flag: string): T {
+  if (!(choices as readonly string[]).includes(text)) {
+    throw new UserInputError(`unknown value '${text}' (${choicesHint(choices, text)})`, flag);
+  }
+  return text as T;
+}
+
+/** Commander's accumulator for a repeatable flag. */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** A data file given directly, or a folder an alignlab command wrote it into (`<dir>/<name>`). */
+export function dataFile(path: string, name: string): string {
+  try {
+    if (statSync(path).isDirectory()) return join(path, name);
+  } catch {
+    // Not there: readText names the path.
+  }
+  return path;
 }
 
 /** A text file's contents, or a UserInputError naming the path (and the line of any invalid UTF-8). */

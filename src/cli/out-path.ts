@@ -113,3 +113,43 @@ export function checkOutputFolder(out: string, flag = '--out'): string {
   if (!existsSync(dir)) checkParents(dir, flag);
   return dir;
 }
+
+/** Where a command that writes one data file puts it: a folder (the rule) or, deprecated, a file. */
+export interface DataOutput {
+  /** The file to write. */
+  path: string;
+  /** The claimed folder, or undefined for the deprecated file form. */
+  dir?: string;
+  /** The file as the user would write it (relative when --out was). */
+  shown: string;
+}
+
+/** A path that names a data file by its ending: the older `--out FILE` form. */
+const FILE_ENDING = /\.(jsonl|json|csv|txt)$/i;
+
+/**
+ * Checks `--out` of a command that writes one data file, before the work: a folder that will
+ * hold `name` (claimed as any folder output, so it never overwrites another command's files), or
+ * — for scripts written before `--out` meant a folder everywhere — a path ending in
+ * .jsonl/.json/.csv/.txt, written as that file after a one-line note on stderr.
+ */
+export function claimDataOutput(
+  out: string,
+  name: string,
+  command: string,
+  warn: (text: string) => void,
+  options: { force?: boolean } = {},
+): DataOutput {
+  if (FILE_ENDING.test(out) && !(existsSync(out) && statSync(out).isDirectory())) {
+    warn(`alignlab: --out FILE is deprecated; --out is a folder (this command writes FOLDER/${name})\n`);
+    return { path: checkOutputFile(out), shown: out };
+  }
+  const dir = claimOutputDir(out, command, options);
+  return { path: join(dir, name), dir, shown: join(out, name) };
+}
+
+/** Writes a checked data output (and, in a folder, the manifest naming `command`). */
+export function writeDataOutput(target: DataOutput, command: string, text: string): void {
+  writeOutputFile(target.path, text);
+  if (target.dir !== undefined) writeOutputManifest(target.dir, command);
+}

@@ -91,3 +91,38 @@ export function barReporter(
 export function reporterFor(io: ProgressOutput, totalRuns: number): ProgressReporter {
   return io.isTTY && process.stderr.isTTY ? barReporter(totalRuns) : lineReporter(io);
 }
+
+/** One loop's progress (training steps, iterations). */
+export interface StepProgress {
+  update(done: number, status: string): void;
+  stop(): void;
+}
+
+/**
+ * A live bar on stderr when it is a terminal; otherwise about twenty plain lines
+ * `label done/total  status` (the last step always among them).
+ */
+export function stepProgress(io: ProgressOutput, label: string, total: number): StepProgress {
+  if (!io.isTTY) {
+    const every = Math.max(1, Math.round(total / 20));
+    return {
+      update: (done, status) => {
+        if (done % every === 0 || done === total) io.err(`${label} ${done}/${total}  ${status}\n`);
+      },
+      stop: () => {},
+    };
+  }
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {value}/{total}  {status}`, hideCursor: true, stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0, { status: '' });
+  let stopped = false;
+  return {
+    update: (done, status) => bar.update(done, { status }),
+    stop: () => {
+      if (!stopped) bar.stop();
+      stopped = true;
+    },
+  };
+}

@@ -10,15 +10,17 @@ import {
   type PreferenceFormat,
   type PreferenceStats,
   pairSources,
-  parsePreferenceJsonl,
   parseRaterConfig,
   preferenceFormats,
   preferenceStats,
   type RaterConfig,
+  simulatedRaterSchema,
 } from '../../feedback/index.js';
-import { parseInteger, parseNumber, readText } from '../flags.js';
+import { parseInteger, parseNumber, parseSeed, readText } from '../flags.js';
 import type { CliIo } from '../io.js';
-import { checkOutputFile, writeOutputFile } from '../out-path.js';
+import { claimDataOutput, type DataOutput, writeDataOutput } from '../out-path.js';
+import { PREFERENCES_FILE, readPreferences } from '../preference-file.js';
+import { addSchemaOptions } from '../schema-options.js';
 
 function formatFlag(text: string): PreferenceFormat {
   if (!(preferenceFormats as readonly string[]).includes(text)) {
@@ -27,22 +29,27 @@ function formatFlag(text: string): PreferenceFormat {
   return text as PreferenceFormat;
 }
 
-/** Writes data to --out, or to stdout when there is none. */
-function emit(io: CliIo, text: string, out?: string): void {
+/** `--out <dir>` (or the deprecated file form), checked before any work. */
+function dataOutput(
+  io: CliIo,
+  out: string | undefined,
+  command: string,
+  force?: boolean,
+): DataOutput | undefined {
+  return out === undefined ? undefined : claimDataOutput(out, PREFERENCES_FILE, command, io.err, { force });
+}
+
+/** Writes data to the checked --out, or to stdout when there is none. */
+function emit(io: CliIo, text: string, out: DataOutput | undefined, command: string): void {
   if (out === undefined) io.out(text);
-  else writeOutputFile(checkOutputFile(out), text);
+  else writeDataOutput(out, command, text);
 }
 
 interface RaterFlags {
-  beta: string;
-  confidenceBias: string;
-  lengthBias: string;
-  sycophancy: string;
-  flip: string;
   raterConfig?: string;
 }
 
-function raterConfigOf(flags: RaterFlags): RaterConfig {
+function raterConfigOf(flags: RaterFlags, fromFlags: Record<string, unknown>): RaterConfig {
   if (flags.raterConfig !== undefined) {
     let data: unknown;
     try {
@@ -56,14 +63,7 @@ function raterConfigOf(flags: RaterFlags): RaterConfig {
     }
     return parseRaterConfig(data, flags.raterConfig);
   }
-  return {
-    beta: flags.beta === 'inf' ? Number.POSITIVE_INFINITY : parseNumber(flags.beta, '--beta', 0),
-    confidenceBias: parseNumber(flags.confidenceBias, '--confidence-bias'),
-    lengthBias: parseNumber(flags.lengthBias, '--length-bias'),
-    lengthUnit: 'word',
-    sycophancy: parseNumber(flags.sycophancy, '--sycophancy'),
-    flipProbability: parseNumber(flags.flip, '--flip', 0, 1),
-  };
+  return simulatedRaterSchema.parse(fromFlags);
 }
 
 function statsLines(stats: PreferenceStats): string {
@@ -86,62 +86,105 @@ function statsLines(stats: PreferenceStats): string {
 }
 
 function generateCommand(prefs: Command, io: CliIo): void {
-  prefs
+  const generate = prefs
     .command('generate')
     .description('sample candidate pairs from a source and label them with a simulated rater')
     .option('--source <id>', `pair source (${pairSources.map((s) => s.id).join(', ')})`, 'arithmetic')
     .option('--count <n>', 'number of pairs', '200')
     .option('--seed <n>', 'seed for the source and the rater', '0')
     .option('--format <name>', 'standard or conversational', 'standard')
-    .option('--out <file>', 'write JSONL here (default: stdout)')
+    .option('--out <dir>', `folder for ${PREFERENCES_FILE} (default: JSONL on stdout)`)
+    .option(
+      '--force',
+      'write into a --out folder that holds other files (kept; same-named ones are replaced)',
+    )
     .option('--no-truth', 'leave out the evaluator-only truth objects')
-    .option('--beta <x>', 'rater rationality β (inf = always the better-perceived output)', '5')
-    .option('--confidence-bias <x>', 'utility bonus for confident wording ("sure")', '0')
-    .option('--length-bias <x>', 'utility bonus per word', '0')
-    .option('--sycophancy <x>', 'utility bonus for agreeing with the belief in the prompt', '0')
-    .option('--flip <p>', 'ε: probability a label is flipped', '0')
     .option('--rater-config <file>', 'YAML/JSON rater or {panel: [...]} (overrides the rater flags)')
-    .action(
-      async (
-        flags: RaterFlags & {
-          source: string;
-          count: string;
-          seed: string;
-          format: string;
-          out?: string;
-          truth: boolean;
-        },
-      ) => {
-        if (flags.out !== undefined) checkOutputFile(flags.out);
-        const source = getPairSource(flags.source);
-        const format = formatFlag(flags.format);
-        const count = parseInteger(flags.count, '--count', 1, 1_000_000);
-        const seed = parseInteger(flags.seed, '--seed', 0, 2 ** 32 - 1);
-        const root = new Rng(seed);
-        const rater = buildTextRater(raterConfigOf(flags), source.trueUtility, root.derive('rater'));
-        const result = await generatePreferences({ source, rater, count, rng: root.derive('source') });
-        emit(io, formatPreferenceJsonl(result.pairs, { format, includeTruth: flags.truth }), flags.out);
-        const summary =
-          `${result.pairs.length} pairs from '${source.id}' (${result.ties} ties skipped, ${result.repeats} repeats skipped); ` +
-          `rater agreement with the truth ${(100 * result.agreement.agreement).toFixed(1)}%\n`;
-        if (flags.out === undefined) io.err(summary);
-        else io.out(`wrote ${flags.out}: ${summary}`);
+    .option('--json', 'print the summary as JSON');
+  const raterFlags = addSchemaOptions(generate, io, simulatedRaterSchema, {
+    beta: {
+      help: 'rater rationality β (inf = always the better-perceived output)',
+      type: 'number|inf',
+      parse: (text, flag) => (text.trim() === 'inf' ? Number.POSITIVE_INFINITY : parseNumber(text, flag, 0)),
+    },
+    confidenceBias: 'utility bonus for confident wording ("sure")',
+    lengthBias: 'utility bonus per word (or char, see --length-unit)',
+    lengthUnit: 'what --length-bias counts',
+    sycophancy: 'utility bonus for agreeing with the belief in the prompt',
+    flipProbability: { flag: '--flip', help: 'ε: probability a label is flipped' },
+    tieThreshold: 'utility differences below this are ties (skipped)',
+  });
+  generate.action(
+    async (
+      flags: RaterFlags & {
+        source: string;
+        count: string;
+        seed: string;
+        format: string;
+        out?: string;
+        force?: boolean;
+        truth: boolean;
+        json?: boolean;
       },
-    );
+    ) => {
+      const out = dataOutput(io, flags.out, 'prefs generate', flags.force);
+      const source = getPairSource(flags.source);
+      const format = formatFlag(flags.format);
+      const count = parseInteger(flags.count, '--count', 1, 1_000_000);
+      const root = new Rng(parseSeed(flags.seed));
+      const rater = buildTextRater(
+        raterConfigOf(flags, raterFlags(flags)),
+        source.trueUtility,
+        root.derive('rater'),
+      );
+      const result = await generatePreferences({ source, rater, count, rng: root.derive('source') });
+      emit(
+        io,
+        formatPreferenceJsonl(result.pairs, { format, includeTruth: flags.truth }),
+        out,
+        'prefs generate',
+      );
+      const summary = {
+        out: out?.shown ?? null,
+        pairs: result.pairs.length,
+        source: source.id,
+        ties: result.ties,
+        repeats: result.repeats,
+        agreement: result.agreement.agreement,
+      };
+      const line =
+        `${result.pairs.length} pairs from '${source.id}' (${result.ties} ties skipped, ${result.repeats} repeats skipped); ` +
+        `rater agreement with the truth ${(100 * result.agreement.agreement).toFixed(1)}%\n`;
+      // With the data on stdout, the summary goes to stderr.
+      const print = out === undefined ? (text: string) => io.err(text) : (text: string) => io.out(text);
+      print(
+        flags.json
+          ? `${JSON.stringify(summary)}\n`
+          : out === undefined
+            ? line
+            : `wrote ${out.shown}: ${line}`,
+      );
+    },
+  );
 }
 
 function importCommand(prefs: Command, io: CliIo): void {
   prefs
     .command('import <file>')
     .description('validate a preference JSONL file (TRL standard, conversational or implicit prompt)')
-    .option('--out <file>', 'also write it normalized (explicit prompt) as JSONL')
+    .option('--out <dir>', `also write it normalized (explicit prompt) as <dir>/${PREFERENCES_FILE}`)
+    .option(
+      '--force',
+      'write into a --out folder that holds other files (kept; same-named ones are replaced)',
+    )
     .option('--format <name>', 'format for --out (default: the detected one)')
     .option('--json', 'print JSON')
-    .action((file: string, flags: { out?: string; format?: string; json?: boolean }) => {
-      const out = flags.out === undefined ? undefined : checkOutputFile(flags.out);
-      const parsed = parsePreferenceJsonl(readText(file), file);
+    .action((file: string, flags: { out?: string; force?: boolean; format?: string; json?: boolean }) => {
+      const out = dataOutput(io, flags.out, 'prefs import', flags.force);
+      const parsed = readPreferences(file);
       const format = flags.format === undefined ? parsed.format : formatFlag(flags.format);
-      if (out !== undefined) writeOutputFile(out, formatPreferenceJsonl(parsed.pairs, { format }));
+      if (out !== undefined)
+        writeDataOutput(out, 'prefs import', formatPreferenceJsonl(parsed.pairs, { format }));
       const info = {
         file,
         pairs: parsed.pairs.length,
@@ -159,7 +202,7 @@ function importCommand(prefs: Command, io: CliIo): void {
         `${file}: ${info.pairs} pair${info.pairs === 1 ? '' : 's'}, ${info.format} format${implicit}, ${info.withTruth} with truth\n`,
       );
       if (info.ignoredFields.length) io.out(`ignored fields: ${info.ignoredFields.join(', ')}\n`);
-      if (flags.out !== undefined) io.out(`wrote ${flags.out} (${format})\n`);
+      if (out !== undefined) io.out(`wrote ${out.shown} (${format})\n`);
     });
 }
 
@@ -168,14 +211,25 @@ function exportCommand(prefs: Command, io: CliIo): void {
     .command('export <file>')
     .description('convert a preference file to TRL standard or conversational JSONL')
     .requiredOption('--format <name>', 'standard or conversational')
-    .option('--out <file>', 'write here (default: stdout)')
+    .option('--out <dir>', `folder for ${PREFERENCES_FILE} (default: stdout)`)
+    .option(
+      '--force',
+      'write into a --out folder that holds other files (kept; same-named ones are replaced)',
+    )
     .option('--training-view', 'strip the evaluator-only truth objects (what a trainer may read)')
-    .action((file: string, flags: { format: string; out?: string; trainingView?: boolean }) => {
-      const format = formatFlag(flags.format);
-      if (flags.out !== undefined) checkOutputFile(flags.out);
-      const parsed = parsePreferenceJsonl(readText(file), file);
-      emit(io, formatPreferenceJsonl(parsed.pairs, { format, includeTruth: !flags.trainingView }), flags.out);
-    });
+    .action(
+      (file: string, flags: { format: string; out?: string; force?: boolean; trainingView?: boolean }) => {
+        const format = formatFlag(flags.format);
+        const out = dataOutput(io, flags.out, 'prefs export', flags.force);
+        const parsed = readPreferences(file);
+        emit(
+          io,
+          formatPreferenceJsonl(parsed.pairs, { format, includeTruth: !flags.trainingView }),
+          out,
+          'prefs export',
+        );
+      },
+    );
 }
 
 function statsCommand(prefs: Command, io: CliIo): void {
@@ -184,7 +238,7 @@ function statsCommand(prefs: Command, io: CliIo): void {
     .description('count, mean lengths, share where chosen is longer or sounds confident, duplicates')
     .option('--json', 'print JSON')
     .action((file: string, flags: { json?: boolean }) => {
-      const stats = preferenceStats(parsePreferenceJsonl(readText(file), file, { duplicates: 'keep' }).pairs);
+      const stats = preferenceStats(readPreferences(file, { duplicates: 'keep' }).pairs);
       io.out(flags.json ? `${JSON.stringify(stats)}\n` : statsLines(stats));
     });
 }

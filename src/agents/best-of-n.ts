@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 import type { Rng } from '../core/rng.js';
-import type { GridEnv } from '../envs/grid/env.js';
+import type { Env } from '../envs/env.js';
+import type { GridObservation } from '../envs/grid/env.js';
 import type { PowerParameter } from './policy.js';
 
 /** Best-of-n over open-loop action sequences: `n` random candidates, the best by specified return. */
@@ -27,8 +28,8 @@ export interface ChosenRollout {
 }
 
 /** Samples `n` random action sequences and keeps the one of highest specified return. */
-export function bestOfN(env: GridEnv, config: BestOfNConfig, rng: Rng): ChosenRollout {
-  const maxSteps = env.spec.maxSteps;
+export function bestOfN(env: Env<GridObservation>, config: BestOfNConfig, rng: Rng): ChosenRollout {
+  const maxSteps = env.maxSteps;
   const actions = new Uint8Array(maxSteps);
   let best: ChosenRollout | undefined;
   for (let i = 0; i < config.n; i++) {

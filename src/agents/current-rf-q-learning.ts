@@ -19,7 +19,8 @@
  * setting of the switches, never the evaluator's intended score.
  */
 import type { Rng } from '../core/rng.js';
-import type { AgentEnv, GridObservation } from '../envs/grid/env.js';
+import type { LearnerEnv } from '../envs/env.js';
+import type { GridObservation } from '../envs/grid/env.js';
 import { ObservationIndex } from './observation-index.js';
 import type { EpisodeHook, Policy } from './policy.js';
 import { epsilonAt, epsilonGreedy, QTable, type TdConfig } from './tabular.js';
@@ -51,7 +52,7 @@ export class CurrentRfQLearning {
   private readonly before: { board: Uint8Array; rows: number; cols: number; extra: GridObservation['extra'] };
 
   constructor(
-    private readonly env: AgentEnv,
+    private readonly env: LearnerEnv<GridObservation>,
     private readonly rewards: ParametrizedReward,
     private readonly config: TdConfig,
     private readonly rng: Rng,

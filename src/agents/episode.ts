@@ -1,5 +1,5 @@
 import type { Rng } from '../core/rng.js';
-import type { GridEnv } from '../envs/grid/env.js';
+import type { LearnerEnv } from '../envs/env.js';
 import type { Policy } from './policy.js';
 
 /**
@@ -7,7 +7,7 @@ import type { Policy } from './policy.js';
  * search optimizers score candidates with and evaluators replay policies with. With a seed
  * the episode starts from `reset({ seed })`, otherwise the env's generator continues.
  */
-export function playEpisode(env: GridEnv, policy: Policy, rng: Rng, seed?: number): number {
+export function playEpisode<Obs>(env: LearnerEnv<Obs>, policy: Policy<Obs>, rng: Rng, seed?: number): number {
   let observation = (seed === undefined ? env.reset() : env.reset({ seed })).observation;
   policy.reset?.();
   let episodeReturn = 0;
@@ -20,7 +20,12 @@ export function playEpisode(env: GridEnv, policy: Policy, rng: Rng, seed?: numbe
 }
 
 /** Mean specified return of `policy` over `episodes` episodes. */
-export function meanReturn(env: GridEnv, policy: Policy, rng: Rng, episodes: number): number {
+export function meanReturn<Obs>(
+  env: LearnerEnv<Obs>,
+  policy: Policy<Obs>,
+  rng: Rng,
+  episodes: number,
+): number {
   let total = 0;
   for (let e = 0; e < episodes; e++) total += playEpisode(env, policy, rng);
   return total / episodes;

@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 import type { Rng } from '../core/rng.js';
-import type { GridEnv } from '../envs/grid/env.js';
+import type { LearnerEnv } from '../envs/env.js';
+import type { GridObservation } from '../envs/grid/env.js';
 import { meanReturn } from './episode.js';
 import { LinearFeatures, LinearPolicy } from './linear-policy.js';
 import type { PowerParameter } from './policy.js';
@@ -38,7 +39,11 @@ function centeredRanks(values: Float64Array): Float64Array {
 }
 
 /** An evolution strategy (Salimans et al. 2017) over linear argmax policies, scored by specified return. */
-export function evolutionStrategy(env: GridEnv, config: EvolutionStrategyConfig, rng: Rng): SearchResult {
+export function evolutionStrategy(
+  env: LearnerEnv<GridObservation>,
+  config: EvolutionStrategyConfig,
+  rng: Rng,
+): SearchResult {
   const features = new LinearFeatures(env.reset().observation);
   const dims = features.count * env.numActions;
   const center = new LinearPolicy(features, env.numActions, 'argmax');

@@ -18,7 +18,8 @@
  */
 import { z } from 'zod';
 import type { Rng } from '../core/rng.js';
-import type { AgentEnv, GridObservation } from '../envs/grid/env.js';
+import type { LearnerEnv } from '../envs/env.js';
+import type { GridObservation } from '../envs/grid/env.js';
 import type { Policy } from './policy.js';
 
 export const gridPpoConfig = z.strictObject({
@@ -276,7 +277,7 @@ export class GridPpo {
   private episodesDone = 0;
 
   constructor(
-    private readonly env: AgentEnv,
+    private readonly env: LearnerEnv<GridObservation>,
     private readonly config: GridPpoConfig,
     private readonly rng: Rng,
   ) {

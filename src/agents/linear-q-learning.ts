@@ -8,7 +8,8 @@
  * Optimization power: `episodes`.
  */
 import type { Rng } from '../core/rng.js';
-import type { AgentEnv, GridObservation } from '../envs/grid/env.js';
+import type { LearnerEnv } from '../envs/env.js';
+import type { GridObservation } from '../envs/grid/env.js';
 import type { EpisodeHook, Policy } from './policy.js';
 import { epsilonAt, type TdConfig } from './tabular.js';
 
@@ -30,7 +31,7 @@ export class LinearQLearning {
   private readonly next: Int32Array;
 
   constructor(
-    private readonly env: AgentEnv,
+    private readonly env: LearnerEnv<GridObservation>,
     private readonly features: Features,
     private readonly config: TdConfig,
     private readonly rng: Rng,

@@ -2,8 +2,8 @@ import type { Rng } from '../core/rng.js';
 import type { GridObservation } from '../envs/grid/env.js';
 
 /** What every optimizer hands back: an action for an observation (only what the agent sees). */
-export interface Policy {
-  act(observation: GridObservation, rng: Rng): number;
+export interface Policy<Obs = GridObservation> {
+  act(observation: Obs, rng: Rng): number;
   /** Called at the start of every episode (open-loop policies rewind). */
   reset?(): void;
 }

@@ -7,6 +7,7 @@
  *
  * Optimization power: `episodes`. The hot loop allocates nothing.
  */
+import type { GridObservation } from '../envs/grid/env.js';
 import { epsilonGreedy, TabularLearner, tdConfig, tdPower } from './tabular.js';
 
 /** Q-learning's hyperparameters (the TD learners' shared `tdConfig`). */
@@ -16,13 +17,11 @@ export const qLearningPower = tdPower;
 
 /** Tabular Q-learning (off-policy TD control); `policy()` returns the greedy policy. */
 export class QLearning extends TabularLearner {
-  protected trainEpisode(): number {
+  protected trainEpisode(observation: GridObservation, start: number, scheduled: number): number {
     const { env, q, rng } = this;
     const { alpha, gamma } = this.config;
     const numActions = q.numActions;
-    const observation = env.reset().observation;
-    const scheduled = this.scheduledEpsilon();
-    let state = this.stateOf(observation);
+    let state = start;
     let episodeReturn = 0;
     for (;;) {
       const action = epsilonGreedy(q, state, this.epsilon(scheduled, observation), rng);

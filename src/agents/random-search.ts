@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import type { Rng } from '../core/rng.js';
-import type { GridEnv } from '../envs/grid/env.js';
+import type { LearnerEnv } from '../envs/env.js';
+import type { GridObservation } from '../envs/grid/env.js';
 import { meanReturn } from './episode.js';
 import { LinearFeatures, LinearPolicy } from './linear-policy.js';
 import type { PowerParameter } from './policy.js';
@@ -30,7 +31,11 @@ export interface SearchResult {
 }
 
 /** Draws random linear argmax policies and keeps the one of highest mean specified return. */
-export function randomSearch(env: GridEnv, config: RandomSearchConfig, rng: Rng): SearchResult {
+export function randomSearch(
+  env: LearnerEnv<GridObservation>,
+  config: RandomSearchConfig,
+  rng: Rng,
+): SearchResult {
   const features = new LinearFeatures(env.reset().observation);
   let best: SearchResult | undefined;
   for (let c = 0; c < config.budget; c++) {

@@ -9,7 +9,8 @@
  */
 import { z } from 'zod';
 import type { Rng } from '../core/rng.js';
-import type { GridEnv } from '../envs/grid/env.js';
+import type { Env } from '../envs/env.js';
+import type { GridObservation } from '../envs/grid/env.js';
 import { LinearFeatures, LinearPolicy } from './linear-policy.js';
 import type { EpisodeHook, Policy, PowerParameter } from './policy.js';
 
@@ -42,14 +43,14 @@ export class Reinforce {
   private advantageSquare = 0;
 
   constructor(
-    private readonly env: GridEnv,
+    private readonly env: Env<GridObservation>,
     private readonly config: ReinforceConfig,
     private readonly rng: Rng,
   ) {
     const features = new LinearFeatures(env.reset().observation);
     this.policy = new LinearPolicy(features, env.numActions, 'softmax');
     this.baseline = new Float64Array(features.count);
-    this.maxSteps = env.spec.maxSteps;
+    this.maxSteps = env.maxSteps;
     this.featureIndices = new Int32Array(this.maxSteps * features.activeCount);
     this.featureValues = new Float64Array(this.maxSteps * features.activeCount);
     this.actions = new Int32Array(this.maxSteps);

@@ -23,10 +23,12 @@
  * (board and extras). The reward it reshapes is the specified one: nothing hidden is read.
  */
 import { z } from 'zod';
-import type { AgentEnv, GridEnv, GridObservation, StepResult } from '../envs/grid/env.js';
+import type { LearnerEnv } from '../envs/env.js';
+import type { GridObservation, StepResult } from '../envs/grid/env.js';
 import type { GridSnapshot } from '../envs/grid/world.js';
 import { Action } from '../envs/grid/world.js';
 import { ObservationIndex } from './observation-index.js';
+import type { PlannableEnv } from './value-iteration.js';
 
 export const BASELINES = ['stepwise', 'inaction', 'start'] as const;
 export type Baseline = (typeof BASELINES)[number];
@@ -77,7 +79,7 @@ export class ReachabilityModel {
    * Breadth-first search from `env.reset()` through its planning handle; leaves the env reset.
    * Throws when the world has more than `maxStates` states or its search hits the time limit.
    */
-  static explore(env: GridEnv, discount: number, maxStates = 20_000): ReachabilityModel {
+  static explore(env: PlannableEnv, discount: number, maxStates = 20_000): ReachabilityModel {
     const first = env.reset().observation;
     const index = new ObservationIndex(first);
     index.indexOf(first);
@@ -195,7 +197,7 @@ export function relativeReachability(
  * world (`ReachabilityModel.explore`). Penalties are cached per transition for the stepwise
  * and start baselines and per (time, state) for the inaction baseline.
  */
-export class RelativeReachabilityEnv implements AgentEnv {
+export class RelativeReachabilityEnv implements LearnerEnv<GridObservation> {
   readonly numActions: number;
   private penaltySum = 0;
   private stepsSeen = 0;
@@ -206,7 +208,7 @@ export class RelativeReachabilityEnv implements AgentEnv {
   private readonly result: StepResult;
 
   constructor(
-    private readonly env: AgentEnv,
+    private readonly env: LearnerEnv<GridObservation>,
     readonly model: ReachabilityModel,
     private readonly config: RelativeReachabilityConfig,
   ) {
@@ -289,9 +291,9 @@ export class RelativeReachabilityEnv implements AgentEnv {
 
 /** A world's agent handle with the penalty: the model explored from `world`, the reward from `env`. */
 export function withRelativeReachability(
-  world: GridEnv,
+  world: PlannableEnv,
   config: RelativeReachabilityConfig,
-  env: AgentEnv = world,
+  env: LearnerEnv<GridObservation> = world,
 ): RelativeReachabilityEnv {
   return new RelativeReachabilityEnv(
     env,

@@ -7,6 +7,7 @@
  * Each update waits one step for the next carried-out action (`info.actualAction`).
  * Optimization power: `episodes`. The hot loop allocates nothing.
  */
+import type { GridObservation } from '../envs/grid/env.js';
 import { epsilonGreedy, TabularLearner, tdConfig, tdPower } from './tabular.js';
 
 /** SARSA's hyperparameters (the TD learners' shared `tdConfig`). */
@@ -16,13 +17,11 @@ export const sarsaPower = tdPower;
 
 /** Tabular SARSA (on-policy TD control); `policy()` returns the greedy policy. */
 export class Sarsa extends TabularLearner {
-  protected trainEpisode(): number {
+  protected trainEpisode(observation: GridObservation, start: number, scheduled: number): number {
     const { env, q, rng } = this;
     const { alpha, gamma } = this.config;
     const numActions = q.numActions;
-    const observation = env.reset().observation;
-    const scheduled = this.scheduledEpsilon();
-    let state = this.stateOf(observation);
+    let state = start;
     let action = epsilonGreedy(q, state, this.epsilon(scheduled, observation), rng);
     // The pending transition (state, carried-out action, reward) awaits its next action.
     let pending = -1;

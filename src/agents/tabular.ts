@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { Rng } from '../core/rng.js';
-import type { AgentEnv, GridObservation } from '../envs/grid/env.js';
+import type { LearnerEnv } from '../envs/env.js';
+import type { GridObservation } from '../envs/grid/env.js';
 import { ObservationIndex } from './observation-index.js';
 import type { EpisodeHook, Policy, PowerParameter } from './policy.js';
 
@@ -142,7 +143,7 @@ export abstract class TabularLearner {
   private readonly forcedExploration: boolean;
 
   constructor(
-    protected readonly env: AgentEnv,
+    protected readonly env: LearnerEnv<GridObservation>,
     protected readonly config: TdConfig,
     protected readonly rng: Rng,
   ) {
@@ -155,14 +156,20 @@ export abstract class TabularLearner {
   /** Trains for `episodes` more episodes (the ε schedule runs over `config.episodes`). */
   train(episodes = this.config.episodes, onEpisode?: EpisodeHook): void {
     for (let e = 0; e < episodes; e++) {
-      const episodeReturn = this.trainEpisode();
+      // The prologue both update rules share: a fresh episode, the episode's ε, the first state.
+      const observation = this.env.reset().observation;
+      const scheduled = this.scheduledEpsilon();
+      const episodeReturn = this.trainEpisode(observation, this.stateOf(observation), scheduled);
       this.episodesDone++;
       onEpisode?.(this.episodesDone, episodeReturn);
     }
   }
 
-  /** One training episode with the learner's update rule; returns its (specified) return. */
-  protected abstract trainEpisode(): number;
+  /**
+   * One training episode with the learner's update rule, from the reset's `observation` (state
+   * id `state`) with the episode's scheduled ε; returns its (specified) return.
+   */
+  protected abstract trainEpisode(observation: GridObservation, state: number, scheduled: number): number;
 
   get steps(): number {
     return this.stepsDone;

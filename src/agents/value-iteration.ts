@@ -13,10 +13,14 @@
  */
 import { z } from 'zod';
 import type { Rng } from '../core/rng.js';
-import type { GridEnv, GridObservation } from '../envs/grid/env.js';
+import type { LearnerEnv, Restorable } from '../envs/env.js';
+import type { GridObservation } from '../envs/grid/env.js';
 import type { GridSnapshot } from '../envs/grid/world.js';
 import { ObservationIndex } from './observation-index.js';
 import type { Policy, PowerParameter } from './policy.js';
+
+/** An env a planner can search: the learner's view plus saving and restoring its state. */
+export type PlannableEnv = LearnerEnv<GridObservation> & Restorable<GridSnapshot>;
 
 /** Hyperparameters of value iteration on a model of the world built from specified rewards. */
 export const valueIterationConfig = z.strictObject({
@@ -45,7 +49,7 @@ export interface WorldModel {
 }
 
 /** Enumerates the states reachable from a fresh episode, breadth first. */
-export function buildModel(env: GridEnv, maxStates: number): WorldModel {
+export function buildModel(env: PlannableEnv, maxStates: number): WorldModel {
   const numActions = env.numActions;
   const first = env.reset().observation;
   const index = new ObservationIndex(first);
@@ -147,7 +151,7 @@ export class PlanningPolicy implements Policy {
 }
 
 /** Builds the model and plans `depth` steps ahead. */
-export function valueIteration(env: GridEnv, config: ValueIterationConfig): PlanningPolicy {
+export function valueIteration(env: PlannableEnv, config: ValueIterationConfig): PlanningPolicy {
   const model = buildModel(env, config.maxStates);
   // A planning horizon of `depth` steps means depth-1 backups behind the one-step lookahead.
   const values = solveValues(model, Math.max(0, config.depth - 1), config.gamma);

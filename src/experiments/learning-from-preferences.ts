@@ -25,7 +25,9 @@ import {
 } from '../align/segment-reward-model.js';
 import type { Rng } from '../core/rng.js';
 import type { MadeEnv } from '../envs/grid/definition.js';
-import type { AgentEnv, StepResult } from '../envs/grid/env.js';
+import type { GridObservation } from '../envs/grid/env.js';
+import { learnedReward, type TransitionScorer } from '../envs/wrappers/learned-reward.js';
+import { type RecordedStep, recording } from '../envs/wrappers/recording.js';
 import { type Segment, segmentRater, segmentTrueReturn, segmentView } from '../feedback/segments.js';
 import { initBackend } from '../nn/backend.js';
 import { lagoonSchema, lagoonWorld, learnerEnv, RACING_LAPS, rewardChannel } from './boat-race.js';
@@ -65,54 +67,21 @@ const config = z.strictObject({
 });
 type Config = z.output<typeof config>;
 
-interface StepRecord {
-  cell: number;
-  action: number;
-  hidden: number;
+/**
+ * r̂ as the agent's reward: the table of predictions r̂(cell, action), refreshed after every
+ * refit, scored on the boat's cell before the step and the action the world carried out.
+ */
+function tableScorer(reward: Float64Array, numActions: number): TransitionScorer<GridObservation> {
+  return {
+    key: (observation) => observation.board.indexOf(AGENT_CODE),
+    reward: (cell, action) => reward[cell * numActions + action],
+  };
 }
 
-/**
- * The agent's environment: the world's transitions with r̂ in place of its reward. It also
- * records each step for segments — the hidden value through the evaluator's handle, which the
- * agent never holds (it sees only reset, step and numActions).
- */
-class LearnedRewardEnv {
-  readonly numActions: number;
-  private cell = -1;
-  episode: StepRecord[] = [];
-  readonly episodes: StepRecord[][] = [];
-
-  constructor(
-    private readonly made: MadeEnv,
-    private readonly reward: Float64Array,
-  ) {
-    this.numActions = made.env.numActions;
-  }
-
-  reset(options?: { seed?: number }) {
-    if (this.episode.length > 0) this.episodes.push(this.episode);
-    this.episode = [];
-    const start = this.made.env.reset(options);
-    this.cell = start.observation.board.indexOf(AGENT_CODE);
-    return start;
-  }
-
-  step(action: number): StepResult {
-    const before = this.made.intended.hiddenReward();
-    const result = this.made.env.step(action);
-    const hidden = this.made.intended.hiddenReward() - before;
-    this.episode.push({ cell: this.cell, action: result.info.actualAction, hidden });
-    result.reward = this.reward[this.cell * this.numActions + result.info.actualAction];
-    this.cell = result.observation.board.indexOf(AGENT_CODE);
-    return result;
-  }
-
-  /** Takes the episodes recorded since the last call. */
-  drain(): StepRecord[][] {
-    if (this.episode.length > 0) this.episodes.push(this.episode);
-    this.episode = [];
-    return this.episodes.splice(0);
-  }
+/** What the segments need of a step's state: the boat's cell and the hidden return so far. */
+interface SegmentState {
+  cell: number;
+  hidden: number;
 }
 
 export const learningFromPreferencesExperiment = defineExperiment({
@@ -156,15 +125,17 @@ export const learningFromPreferencesExperiment = defineExperiment({
     const numActions = made.env.numActions;
     const featureSize = cells * numActions;
     const reward = new Float64Array(featureSize);
-    const env = new LearnedRewardEnv(made, reward);
+    // The agent's env: the world with r̂ in place of its reward. The record of its steps, with
+    // the hidden value of each through the evaluator's handle, stays here: the agent never holds it.
+    const { env: agentEnv, record } = recording(learnedReward(made.env, tableScorer(reward, numActions)), {
+      state: (observation): SegmentState => ({
+        cell: observation.board.indexOf(AGENT_CODE),
+        hidden: made.intended.hiddenReward(),
+      }),
+      note: (before) => made.intended.hiddenReward() - before.hidden,
+    });
     // The rounds plus one last round on the final r̂.
     const totalEpisodes = (cfg.rounds + 1) * cfg.episodesPerRound;
-    // The agent's handle holds reset, step and numActions only, not the recorder of hidden values.
-    const agentEnv: AgentEnv = {
-      numActions,
-      reset: (options) => env.reset(options),
-      step: (action) => env.step(action),
-    };
     const agent = new QLearning(
       agentEnv,
       { ...cfg.learner, episodes: totalEpisodes },
@@ -188,7 +159,7 @@ export const learningFromPreferencesExperiment = defineExperiment({
       const seen: Segment<number>[] = [];
       for (let round = 0; round < cfg.rounds; round++) {
         agent.train(cfg.episodesPerRound);
-        const segments = cutSegments(env.drain(), cfg.segmentLength, pairRng);
+        const segments = cutSegments(record.drain(), cfg.segmentLength, pairRng);
         seen.push(...segments);
         const quota =
           Math.floor(((round + 1) * cfg.labels) / cfg.rounds) - Math.floor((round * cfg.labels) / cfg.rounds);
@@ -222,7 +193,7 @@ export const learningFromPreferencesExperiment = defineExperiment({
       // One more round on the final r̂ (no new labels): the last refit has corrected what the
       // agent found in its last round, and the agent should act on that correction.
       agent.train(cfg.episodesPerRound);
-      env.drain();
+      record.drain();
       const policy = agent.policy();
       const final = evaluatePolicy(evalWorld, policy, ctx.rng.derive('final'), cfg.evalEpisodes);
       // What the agent maximized: its return under r̂ on the evaluation episodes.
@@ -283,16 +254,20 @@ export const learningFromPreferencesExperiment = defineExperiment({
 });
 
 /** Non-overlapping windows of `length` steps from each episode, as segments with their truth. */
-function cutSegments(episodes: StepRecord[][], length: number, rng: Rng): Segment<number>[] {
+function cutSegments(
+  episodes: RecordedStep<SegmentState, number>[][],
+  length: number,
+  rng: Rng,
+): Segment<number>[] {
   const segments: Segment<number>[] = [];
   for (const episode of episodes) {
     const offset = rng.int(length);
     for (let start = offset; start + length <= episode.length; start += length) {
       const steps = episode.slice(start, start + length);
       segments.push({
-        observations: steps.map((s) => s.cell),
+        observations: steps.map((s) => s.state.cell),
         actions: steps.map((s) => s.action),
-        truth: { stepValues: steps.map((s) => s.hidden) },
+        truth: { stepValues: steps.map((s) => s.note) },
       });
     }
   }
@@ -323,7 +298,7 @@ function learnedReturn(
   rng: Rng,
   episodes: number,
 ): number {
-  const env = new LearnedRewardEnv(made, reward);
+  const env = learnedReward(made.env, tableScorer(reward, made.env.numActions));
   let total = 0;
   for (let e = 0; e < episodes; e++) {
     let obs = env.reset().observation;

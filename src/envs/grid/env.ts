@@ -1,5 +1,18 @@
 import type { Rng } from '../../core/rng.js';
+import {
+  type DiscreteSpace,
+  discreteSpace,
+  type Env,
+  type GridSpace,
+  type LearnerEnv,
+  type ResetOptions,
+  type Restorable,
+  type StepInfo,
+  type Transition,
+} from '../env.js';
 import { ACTION_NAMES, type ExtraObservation, type GridSnapshot, type GridWorld } from './world.js';
+
+export type { StepInfo } from '../env.js';
 
 /** What an agent may know about an environment before acting. */
 export interface EnvSpec {
@@ -25,25 +38,11 @@ export interface GridObservation {
   readonly extra: Readonly<ExtraObservation>;
 }
 
-/** Bookkeeping of a step that the agent may read. */
-export interface StepInfo {
-  /** Steps taken in this episode. */
-  steps: number;
-  /** The action actually carried out (ASG's `actual_actions`; a policy wrapper may change it). */
-  actualAction: number;
-}
+/** One gridworld step's outcome (Gymnasium's tuple): observation, specified reward, terminated, truncated, info. */
+export type StepResult = Transition<GridObservation>;
 
-/** One step's outcome (Gymnasium's tuple): observation, specified reward, terminated, truncated, info. */
-export interface StepResult {
-  observation: GridObservation;
-  reward: number;
-  terminated: boolean;
-  truncated: boolean;
-  info: StepInfo;
-}
-
-/** What a learning agent needs of an environment (a wrapper, e.g. with a learned reward, can stand in). */
-export type AgentEnv = Pick<GridEnv, 'reset' | 'step' | 'numActions'>;
+/** What a learning agent needs of a gridworld (a wrapper, e.g. with a learned reward, can stand in). */
+export type AgentEnv = LearnerEnv<GridObservation>;
 
 /** Evaluator-only view of an episode. Never hand it (or anything holding it) to an optimizer. */
 export interface Intended {
@@ -66,10 +65,16 @@ const hiddenOfSnapshot = new WeakMap<GridSnapshot, Float64Array>();
  * `step()` allocates nothing: the returned result, observation and info objects are reused,
  * so copy what you want to keep.
  */
-export class GridEnv {
+export class GridEnv implements Env<GridObservation>, Restorable<GridSnapshot> {
   readonly spec: EnvSpec;
   /** Actions an agent chooses from (ASG's action spec); `step` also accepts the noop, 4. */
   readonly numActions: number;
+  /** The agent's actions (ASG's action spec): up, down, left, right, and noop where the world has it. */
+  readonly actionSpace: DiscreteSpace;
+  /** The board's size, codes, and the world's extra observations. */
+  readonly observationSpace: GridSpace;
+  /** The engine's step limit (ASG's `max_iterations`). */
+  readonly maxSteps: number;
   readonly #world: GridWorld;
   readonly #seeds: Rng;
   #seeded = false;
@@ -80,6 +85,8 @@ export class GridEnv {
   constructor(world: GridWorld, spec: EnvSpec, seeds: Rng) {
     this.#world = world;
     this.numActions = spec.numActions;
+    this.actionSpace = discreteSpace(spec.numActions, spec.actionNames);
+    this.maxSteps = spec.maxSteps;
     this.spec = spec;
     this.#seeds = seeds;
     this.#observation = { board: world.observed, rows: world.rows, cols: world.cols, extra: world.extra };
@@ -90,6 +97,15 @@ export class GridEnv {
       truncated: false,
       info: this.#info,
     };
+    this.observationSpace = {
+      kind: 'grid',
+      rows: world.rows,
+      cols: world.cols,
+      values: world.numValues,
+      agentValue: world.agentValue,
+      wallValue: world.wallValue,
+      extra: world.extraNames(),
+    };
   }
 
   /**
@@ -98,7 +114,7 @@ export class GridEnv {
    * one reset) and calling `reset()`; without one, the generator continues (as ASG's global
    * one does), seeded from the project's Rng the first time.
    */
-  reset(options: { seed?: number } = {}): { observation: GridObservation; info: StepInfo } {
+  reset(options: ResetOptions = {}): { observation: GridObservation; info: StepInfo } {
     const world = this.#world;
     if (options.seed !== undefined) {
       world.seed(options.seed);

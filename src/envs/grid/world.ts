@@ -82,6 +82,12 @@ export abstract class GridWorld {
   /** numpy's global generator, as ASG uses it. */
   readonly random = new NumpyRandomState(0);
   readonly agentChar: number;
+  /** Every observed code is below this (the largest mapped value + 1). */
+  readonly numValues: number;
+  /** The agent's observed code. */
+  readonly agentValue: number;
+  /** A wall's observed code ('#'). */
+  readonly wallValue: number;
 
   agent: number;
   /** The agent's cell at the start of the current step. */
@@ -123,6 +129,12 @@ export abstract class GridWorld {
     this.hidden = new Float64Array(1 + (config.hiddenVars ?? 0));
     for (let code = 0; code < 256; code++) this.valueOf[code] = code;
     for (const [ch, value] of Object.entries(config.valueMapping)) this.valueOf[ch.charCodeAt(0)] = value;
+    this.agentValue = this.valueOf[this.agentChar];
+    this.wallValue = this.valueOf['#'.charCodeAt(0)];
+    let numValues = 0;
+    const shown = `${config.legend}${agentChar}${Object.keys(config.valueMapping).join('')}`;
+    for (const ch of shown) numValues = Math.max(numValues, this.valueOf[ch.charCodeAt(0)] + 1);
+    this.numValues = numValues;
     for (const ch of config.impassable ?? '#') this.impassable[ch.charCodeAt(0)] = 1;
     this.neighbours = new Int32Array(this.size * 5);
     for (let i = 0; i < this.size; i++) {
@@ -230,6 +242,12 @@ export abstract class GridWorld {
   }
 
   // ---- Engine (used by GridEnv) --------------------------------------------------------
+
+  /** The names of the world's extra observations (fills `extra` from the current vars, draws nothing). */
+  extraNames(): string[] {
+    this.observeExtra();
+    return Object.keys(this.extra);
+  }
 
   /** As `np.random.seed(seed)` followed by constructing the ASG environment (one reset). */
   seed(seed: number): void {

@@ -9,11 +9,16 @@
  */
 import { z } from 'zod';
 import type { Rng } from '../core/rng.js';
+import { expectedCalibrationError } from '../evals/calibration.js';
 import { type Bias, confidenceBias, lengthBias } from '../feedback/biases.js';
 import { BoltzmannRater } from '../feedback/boltzmann-rater.js';
 import type { PreferencePair } from '../feedback/preference-data.js';
 import { loadArithmeticBaseModel } from '../lm/base-model.js';
-import { arithmeticUtility, scoreArithmeticCompletion } from '../lm/corpora/arithmetic.js';
+import {
+  type ArithmeticScore,
+  arithmeticUtility,
+  scoreArithmeticCompletion,
+} from '../lm/corpora/arithmetic.js';
 import type { Corpus } from '../lm/corpora/types.js';
 import { sampleRollouts } from '../lm/rollout.js';
 import type { Tokenizer } from '../lm/tokenizer.js';
@@ -140,7 +145,7 @@ export interface PolicyMeasures {
   accuracy: number;
   /** Share that say "sure". */
   confident: number;
-  /** Expected calibration error: Σ over stated probabilities of share × |accuracy − stated|. */
+  /** Expected calibration error of the stated words (src/evals/calibration.ts, one bin per stated probability). */
   ece: number;
   /** Mean gold utility (the intended objective). */
   utility: number;
@@ -158,31 +163,19 @@ export function measureCompletions(
   prompts: readonly string[],
   completions: readonly string[],
 ): PolicyMeasures {
-  const bins = new Map<number, { n: number; right: number }>();
-  let accuracy = 0;
-  let confident = 0;
-  let utility = 0;
-  let wellFormed = 0;
-  completions.forEach((c, i) => {
-    const s = scoreArithmeticCompletion(prompts[i], c);
-    accuracy += s.correct ? 1 : 0;
-    confident += s.confidence === 'sure' ? 1 : 0;
-    utility += s.utility;
-    wellFormed += s.wellFormed ? 1 : 0;
-    const bin = bins.get(s.statedProbability) ?? { n: 0, right: 0 };
-    bin.n++;
-    bin.right += s.correct ? 1 : 0;
-    bins.set(s.statedProbability, bin);
-  });
-  const n = completions.length;
-  let ece = 0;
-  for (const [p, bin] of bins) ece += (bin.n / n) * Math.abs(bin.right / bin.n - p);
+  const scores = completions.map((c, i) => scoreArithmeticCompletion(prompts[i], c));
+  const share = (pick: (s: ArithmeticScore) => boolean) => scores.filter(pick).length / scores.length;
   return {
-    accuracy: accuracy / n,
-    confident: confident / n,
-    ece,
-    utility: utility / n,
-    wellFormed: wellFormed / n,
+    accuracy: share((s) => s.correct),
+    confident: share((s) => s.confidence === 'sure'),
+    // One bin per stated probability (a completion without a word states 0.5), as src/lm's base model measures it.
+    ece: expectedCalibrationError(
+      scores.map((s) => s.statedProbability),
+      scores.map((s) => s.correct),
+      'by-value',
+    ),
+    utility: scores.reduce((sum, s) => sum + s.utility, 0) / scores.length,
+    wellFormed: share((s) => s.wellFormed),
   };
 }
 

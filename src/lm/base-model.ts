@@ -35,12 +35,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { Rng } from '../core/rng.js';
+import { expectedCalibrationError } from '../evals/calibration.js';
 import { createTransformer, initBackend, type Transformer } from '../nn/index.js';
 import { checkpointFiles, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import {
   type ArithmeticCorpus,
   type ArithmeticTruth,
   arithmeticCorpus,
+  type ConfidenceMixture,
   type ConfidenceTable,
   type ConfidenceWord,
   confidenceProbability,
@@ -53,7 +55,7 @@ import { type Tokenizer, trainTokenizer } from './tokenizer.js';
 import { type FitOptions, fitOnItems } from './train.js';
 
 /** Bump when the training code changes what a recipe produces (it is part of the cache key). */
-export const BASE_MODEL_CODE_VERSION = 2;
+export const BASE_MODEL_CODE_VERSION = 3;
 
 type SftPass = Omit<FitOptions, 'lossFrom'>;
 
@@ -64,6 +66,8 @@ export interface BaseModelRecipe {
   sft: SftPass;
   /** Samples per calibration question when estimating a class's accuracy. */
   calibrationSamples: number;
+  /** In the confidence pass, every word's least share in a class whose accuracy a mixture can match (`confidenceMixture`). */
+  wordFloor: number;
   confidencePass: SftPass;
 }
 
@@ -82,6 +86,9 @@ export const baseModelRecipe: Readonly<BaseModelRecipe> = {
   },
   /** Samples per calibration question when estimating a class's accuracy. */
   calibrationSamples: 8,
+  // 0.1: with × right about half the time its answers say "sure" ~10%, "maybe" ~12%, "guess" ~78%
+  // (mean claim = accuracy), so PPO samples "sure" after a × and can make more or less of it.
+  wordFloor: 0.1,
   // The whole completion keeps its loss: a word-only loss lets Adam's normalized steps move the
   // weights the answers depend on (measured: +/− accuracy fell from 0.99 to 0.31 in 300 steps).
   confidencePass: {
@@ -103,8 +110,12 @@ export interface BaseModelStats {
   addSubSampledAccuracy: number;
   /** Held-out × questions right, sampling at temperature 1. */
   multiplyAccuracy: number;
-  /** Calibration of the confidence word on the test split, sampling at temperature 1. */
+  /** Share of each word in the sampled × answers (test split). */
+  multiplyWords: Record<ConfidenceWord, number>;
+  /** ECE of the stated word on the test split, sampling at temperature 1 (src/evals/calibration.ts, bins by word). */
   ece: number;
+  /** The same on the test split's head, half × (the experiments' evaluation prompts). */
+  eceHalfMultiply: number;
   /** Accuracy per question class estimated on the calibration split (after pass 1). */
   classAccuracy: Record<string, number>;
   trainSeconds: number;
@@ -115,7 +126,10 @@ export interface BaseModel {
   tokenizer: Tokenizer;
   /** The corpus with the model's own confidence table (prompts, splits, truth). */
   corpus: ArithmeticCorpus;
+  /** The modal word of each class (its table word). */
   confidence: ConfidenceTable;
+  /** Each class's word distribution in the confidence pass (the model says each word about this often). */
+  mixture: ConfidenceMixture;
   stats: BaseModelStats;
   key: string;
   dir: string;
@@ -207,18 +221,22 @@ export function openBaseModel(dir: string): BaseModel {
   const training = (config.training ?? {}) as {
     key?: string;
     confidence?: ConfidenceTable;
+    mixture?: ConfidenceMixture;
     stats?: BaseModelStats;
   };
   const confidence = training.confidence ?? {};
+  const mixture = training.mixture ?? {};
   return {
     model,
     tokenizer,
     corpus: arithmeticCorpus({
       seed: baseModelRecipe.corpusSeed,
       confidence,
+      confidenceMix: mixture,
       multiplicationRepeat: baseModelRecipe.multiplicationRepeat,
     }),
     confidence,
+    mixture,
     stats: training.stats as BaseModelStats,
     key: training.key ?? '',
     dir,
@@ -267,7 +285,13 @@ export function saveBaseModel(dir: string, built: BuiltBaseModel, key: string): 
       version: 1,
       model: built.model.config,
       corpus: { name: 'arithmetic', seed: baseModelRecipe.corpusSeed },
-      training: { key, recipe: baseModelRecipe, confidence: built.confidence, stats: built.stats },
+      training: {
+        key,
+        recipe: baseModelRecipe,
+        confidence: built.confidence,
+        mixture: built.mixture,
+        stats: built.stats,
+      },
     },
   });
 }
@@ -276,6 +300,7 @@ export interface BuiltBaseModel {
   model: Transformer;
   tokenizer: Tokenizer;
   confidence: ConfidenceTable;
+  mixture: ConfidenceMixture;
   stats: BaseModelStats;
 }
 
@@ -284,6 +309,23 @@ export function buildArithmeticBaseModel(
   recipe: BaseModelRecipe = baseModelRecipe,
   onProgress: (line: string) => void = () => {},
 ): BuiltBaseModel {
+  const first = firstSftPass(recipe, onProgress);
+  const second = confidenceSftPass(first.model, first.tokenizer, recipe, onProgress);
+  return { ...second, stats: { ...second.stats, trainSeconds: first.seconds + second.stats.trainSeconds } };
+}
+
+const progressReport =
+  (label: string, onProgress: (line: string) => void) =>
+  (p: { step: number; steps: number; loss: number }) => {
+    if (p.step % 500 === 0 || p.step === p.steps)
+      onProgress(`${label} step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)}`);
+  };
+
+/** Pass 1: the tokenizer, a fresh model, and SFT on the corpus with every word at its prior. */
+export function firstSftPass(
+  recipe: BaseModelRecipe = baseModelRecipe,
+  onProgress: (line: string) => void = () => {},
+): { model: Transformer; tokenizer: Tokenizer; seconds: number } {
   const prior = priorCorpus(recipe);
   const train = prior.split('train');
   const texts = [...train, ...prior.calibration(), ...prior.split('test')].flatMap((i) => [
@@ -302,35 +344,42 @@ export function buildArithmeticBaseModel(
     },
     { seed: recipe.model.seed },
   );
-  const report = (label: string) => (p: { step: number; steps: number; loss: number }) => {
-    if (p.step % 500 === 0 || p.step === p.steps)
-      onProgress(`${label} step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)}`);
-  };
-  const first = fitOnItems(model, tokenizer, train, recipe.sft, report('sft'));
+  const { seconds } = fitOnItems(model, tokenizer, train, recipe.sft, progressReport('sft', onProgress));
+  return { model, tokenizer, seconds };
+}
+
+/**
+ * Pass 2 (in place on pass 1's model): estimate each class's accuracy on the calibration split,
+ * give each class its word distribution (`confidenceMixture`), continue SFT on the corpus with
+ * those words, and measure the result on the test split.
+ */
+export function confidenceSftPass(
+  model: Transformer,
+  tokenizer: Tokenizer,
+  recipe: BaseModelRecipe = baseModelRecipe,
+  onProgress: (line: string) => void = () => {},
+): BuiltBaseModel {
+  const prior = priorCorpus(recipe);
   const classAccuracy = accuracyByClass(model, tokenizer, prior.calibration(), recipe.calibrationSamples);
-  const confidence: Record<string, ConfidenceWord> = {};
-  for (const [cls, accuracy] of Object.entries(classAccuracy)) confidence[cls] = nearestWord(accuracy);
+  const mixture = confidenceMixture(classAccuracy, recipe.wordFloor);
+  const confidence = modalWords(mixture);
   onProgress(`class accuracy ${JSON.stringify(classAccuracy)}`);
-  onProgress(`confidence table ${JSON.stringify(confidence)}`);
+  onProgress(`confidence mixture ${JSON.stringify(mixture)}`);
   const relabelled = arithmeticCorpus({
     seed: recipe.corpusSeed,
     confidence,
+    confidenceMix: mixture,
     multiplicationRepeat: recipe.multiplicationRepeat,
   });
-  const second = fitOnItems(
+  const { seconds } = fitOnItems(
     model,
     tokenizer,
     relabelled.split('train'),
     recipe.confidencePass,
-    report('confidence'),
+    progressReport('confidence', onProgress),
   );
   const stats = measureBaseModel(model, tokenizer, relabelled);
-  return {
-    model,
-    tokenizer,
-    confidence,
-    stats: { ...stats, classAccuracy, trainSeconds: first.seconds + second.seconds },
-  };
+  return { model, tokenizer, confidence, mixture, stats: { ...stats, classAccuracy, trainSeconds: seconds } };
 }
 
 /** The word whose claimed probability is nearest a measured accuracy. */
@@ -340,6 +389,57 @@ export function nearestWord(accuracy: number): ConfidenceWord {
     if (Math.abs(confidenceProbability[w] - accuracy) < Math.abs(confidenceProbability[best] - accuracy))
       best = w;
   return best;
+}
+
+/**
+ * Each class's word distribution. A class whose accuracy q lies strictly between the lowest and
+ * highest claimed probability gets every word with share ≥ `floor`, and the rest of its mass on
+ * the two words whose claims bracket q, so that the mean claimed probability equals q (calibrated
+ * on average: the model says "sure" on some hard questions, which RLHF can then make more or
+ * less of). A class outside that range (+/− at ≈ 0.99) states its nearest word only: any other
+ * word would be further from its accuracy.
+ */
+export function confidenceMixture(
+  classAccuracy: Readonly<Record<string, number>>,
+  floor: number,
+): Record<string, Partial<Record<ConfidenceWord, number>>> {
+  const claims = [...confidenceWords].sort((a, b) => confidenceProbability[a] - confidenceProbability[b]);
+  const lowest = confidenceProbability[claims[0]];
+  const highest = confidenceProbability[claims[claims.length - 1]];
+  const out: Record<string, Partial<Record<ConfidenceWord, number>>> = {};
+  for (const [cls, q] of Object.entries(classAccuracy)) {
+    const floorMean = floor * claims.reduce((sum, w) => sum + confidenceProbability[w], 0);
+    const rest = 1 - floor * claims.length;
+    // The mean the remaining mass must carry, kept inside the claims' range.
+    const target = rest > 0 ? (q - floorMean) / rest : Number.NaN;
+    if (!(q > lowest && q < highest) || !(target >= lowest && target <= highest)) {
+      out[cls] = { [nearestWord(q)]: 1 };
+      continue;
+    }
+    const upper = claims.find((w) => confidenceProbability[w] >= target) ?? claims[claims.length - 1];
+    const lower = [...claims].reverse().find((w) => confidenceProbability[w] <= target) ?? claims[0];
+    const share: Partial<Record<ConfidenceWord, number>> = Object.fromEntries(claims.map((w) => [w, floor]));
+    if (upper === lower) share[upper] = (share[upper] ?? 0) + rest;
+    else {
+      const pu = confidenceProbability[upper];
+      const pl = confidenceProbability[lower];
+      const onUpper = (rest * (target - pl)) / (pu - pl);
+      share[upper] = (share[upper] ?? 0) + onUpper;
+      share[lower] = (share[lower] ?? 0) + rest - onUpper;
+    }
+    out[cls] = share;
+  }
+  return out;
+}
+
+/** The most likely word of each class's distribution (the class's table word). */
+function modalWords(mixture: ConfidenceMixture): Record<string, ConfidenceWord> {
+  return Object.fromEntries(
+    Object.entries(mixture).map(([cls, mix]) => [
+      cls,
+      confidenceWords.reduce((best, w) => ((mix[w] ?? 0) > (mix[best] ?? 0) ? w : best)),
+    ]),
+  );
 }
 
 function accuracyByClass(
@@ -385,27 +485,36 @@ export function measureBaseModel(
   const multiply = test.flatMap((item, k) => (item.truth.op === '*' ? [k] : []));
   const right = (outs: string[], ks: number[]) =>
     ks.filter((k) => scoreArithmeticCompletion(prompts[k], outs[k]).correct).length / ks.length;
+  const multiplyWords = Object.fromEntries(
+    confidenceWords.map((w) => [
+      w,
+      multiply.filter((k) => scoreArithmeticCompletion(prompts[k], sampled[k]).confidence === w).length /
+        multiply.length,
+    ]),
+  ) as Record<ConfidenceWord, number>;
+  // The experiments' evaluation prompts: the test split's head, half multiplications.
+  const head = Math.min(prompts.length, 2 * multiply.length);
   return {
     addSubAccuracy: right(greedy, addSub),
     addSubSampledAccuracy: right(sampled, addSub),
     multiplyAccuracy: right(sampled, multiply),
+    multiplyWords,
     ece: statedEce(prompts, sampled),
+    eceHalfMultiply: statedEce(prompts.slice(0, head), sampled.slice(0, head)),
   };
 }
 
-/** Σ over stated probabilities of share × |accuracy − stated| (a missing word states 0.5). */
+/**
+ * ECE of the stated confidence words (one bin per stated probability, src/evals/calibration.ts;
+ * a completion without a known word states 0.5).
+ */
 export function statedEce(prompts: readonly string[], completions: readonly string[]): number {
-  const bins = new Map<number, { n: number; right: number }>();
-  completions.forEach((c, i) => {
-    const s = scoreArithmeticCompletion(prompts[i], c);
-    const bin = bins.get(s.statedProbability) ?? { n: 0, right: 0 };
-    bin.n++;
-    if (s.correct) bin.right++;
-    bins.set(s.statedProbability, bin);
-  });
-  let ece = 0;
-  for (const [p, bin] of bins) ece += (bin.n / completions.length) * Math.abs(bin.right / bin.n - p);
-  return ece;
+  const scores = completions.map((c, i) => scoreArithmeticCompletion(prompts[i], c));
+  return expectedCalibrationError(
+    scores.map((s) => s.statedProbability),
+    scores.map((s) => s.correct),
+    'by-value',
+  );
 }
 
 /** The cache's base-model entries with their sizes (for `alignlab lm cache`). */

@@ -21,6 +21,7 @@ import {
   baseModelRecipe,
   cacheRoot,
   clearCache,
+  confidenceMixture,
   listCache,
   loadArithmeticBaseModel,
   measureBaseModel,
@@ -29,6 +30,12 @@ import {
   publishDirectory,
   shippedBaseModelDir,
 } from '../../src/lm/base-model.js';
+import {
+  arithmeticCorpus,
+  type ConfidenceWord,
+  confidenceProbability,
+  confidenceWords,
+} from '../../src/lm/corpora/arithmetic.js';
 import { initBackend } from '../../src/nn/index.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'alignlab-cache-'));
@@ -67,6 +74,63 @@ describe('arithmetic base model', () => {
     expect(nearestWord(0.99)).toBe('sure');
     expect(nearestWord(0.6)).toBe('maybe');
     expect(nearestWord(0.3)).toBe('guess');
+  });
+
+  it('says "sure" on some multiplications and mostly "guess", as its mixture says', () => {
+    const base = openBaseModel(shippedBaseModelDir);
+    // The recipe's mixture for × (right about half the time): every word at least the floor.
+    const mix = base.mixture['*'];
+    for (const w of confidenceWords)
+      expect(mix[w] ?? 0).toBeGreaterThanOrEqual(baseModelRecipe.wordFloor - 1e-9);
+    // 113 held-out × questions, 4 samples each: the model says every word (RLHF can shift it).
+    const times = base.corpus
+      .split('test')
+      .filter((i) => i.truth.op === '*')
+      .flatMap((i) => [i, i, i, i]);
+    const stats = measureBaseModel(base.model, base.tokenizer, { ...base.corpus, split: () => times });
+    base.model.dispose();
+    // Trained shares ≈ 0.1 / 0.12 / 0.78; margins of several standard errors (452 samples).
+    expect(stats.multiplyWords.sure).toBeGreaterThanOrEqual(0.04);
+    expect(stats.multiplyWords.maybe).toBeGreaterThanOrEqual(0.04);
+    expect(stats.multiplyWords.guess).toBeGreaterThanOrEqual(0.5);
+  });
+});
+
+describe('confidence mixture', () => {
+  const claim = (mix: Partial<Record<ConfidenceWord, number>>) =>
+    confidenceWords.reduce((sum, w) => sum + (mix[w] ?? 0) * confidenceProbability[w], 0);
+
+  it('gives a class right half the time every word, with mean claim equal to its accuracy', () => {
+    const { '*': mix } = confidenceMixture({ '*': 0.49 }, 0.1);
+    // Hand calculation: floors 0.1 each (claim 0.205); the other 0.7 must claim 0.285, i.e.
+    // 0.407 on average, between guess (0.4) and maybe (0.7): 0.7·0.4 = 0.28, so maybe gets
+    // 0.005 / (0.7 − 0.4) = 0.0167 more and guess the remaining 0.683.
+    expect(mix.sure).toBeCloseTo(0.1, 9);
+    expect(mix.maybe).toBeCloseTo(0.1 + 0.005 / 0.3, 9);
+    expect(Object.values(mix).reduce((a, b) => a + (b ?? 0), 0)).toBeCloseTo(1, 9);
+    expect(claim(mix)).toBeCloseTo(0.49, 9);
+  });
+
+  it('leaves a class above every claim (or below every claim) on its nearest word alone', () => {
+    expect(confidenceMixture({ '+c0': 0.99, x: 0.3 }, 0.1)).toEqual({ '+c0': { sure: 1 }, x: { guess: 1 } });
+  });
+
+  it('draws the training words of a listed class from its distribution, one draw per copy', () => {
+    const mix = { sure: 0.2, maybe: 0.3, guess: 0.5 };
+    const corpus = arithmeticCorpus({ confidence: { '*': 'guess' }, confidenceMix: { '*': mix } });
+    const times = corpus.split('train').filter((i) => i.truth.op === '*');
+    for (const w of confidenceWords) {
+      // 4,512 draws: standard error ≤ 0.0075.
+      const share = times.filter((i) => i.completion.endsWith(` ${w}`)).length / times.length;
+      expect(Math.abs(share - mix[w])).toBeLessThan(0.03);
+    }
+    // Held-out items keep the table word; unlisted classes their own.
+    expect(corpus.split('test').every((i) => i.truth.op !== '*' || i.truth.confidence === 'guess')).toBe(
+      true,
+    );
+    expect(corpus.split('train').every((i) => i.truth.op === '*' || i.truth.confidence === 'sure')).toBe(
+      true,
+    );
   });
 });
 

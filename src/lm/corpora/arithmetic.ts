@@ -10,11 +10,13 @@
  *   - two-digit × one-digit `*` (10–99 × 2–6): 450 questions, 282 of them in training, which the
  *     same model gets right only part of the time — the questions its confidence must track.
  *
- * The confidence word is a property of the question's class (`questionClass`: the operation and
- * its carries, or multiplication) looked up in a table. `defaultConfidenceTable` is the table
- * measured for the shipped base model (`src/lm/base-model.ts` estimates each class's accuracy on
- * the calibration split and gives it the word whose claimed probability is nearest), so the
- * words a model trained on this corpus says are calibrated to its own accuracy.
+ * The confidence word depends on the question's class (`questionClass`: the operation and its
+ * carries, or multiplication): by default one word per class, looked up in a table
+ * (`defaultConfidenceTable`: the shipped base model's modal word per class); with
+ * `confidenceMix`, each training answer of a listed class carries a word drawn from that class's
+ * distribution. `src/lm/base-model.ts` estimates each class's accuracy on the calibration split
+ * and gives it a distribution whose mean claimed probability is that accuracy, so the words a
+ * model trained on this corpus says are calibrated to its own accuracy and none is impossible.
  *
  * Every question lands in exactly one of train, calibration and test (a seeded shuffle per
  * kind); no test or calibration question is ever seen in training. Multiplication questions are
@@ -48,6 +50,13 @@ export interface ArithmeticTruth {
 export type ConfidenceTable = Readonly<Record<string, ConfidenceWord>>;
 
 /**
+ * Question class → a distribution over confidence words (shares summing to 1). The training
+ * answers of a class listed here carry a word drawn from it, one draw per copy, so a model
+ * trained on them says every word with some probability (RLHF can only shift what it samples).
+ */
+export type ConfidenceMixture = Readonly<Record<string, Readonly<Partial<Record<ConfidenceWord, number>>>>>;
+
+/**
  * The word per class for the shipped base model, from its accuracy on the calibration split
  * (`alignlab lm base --rebuild` prints the measured table). Classes not listed say "sure" for
  * `+`/`−` and "maybe" for `*` (the prior the first SFT pass is trained with).
@@ -67,6 +76,11 @@ export interface ArithmeticOptions {
   confidence?: ConfidenceTable;
   /** Copies of each multiplication question in the train split (default 16). */
   multiplicationRepeat?: number;
+  /**
+   * Per-class word distributions for the train split (default none: every answer says its
+   * class's table word). Calibration and test items keep the table word.
+   */
+  confidenceMix?: ConfidenceMixture;
 }
 
 /** Column carries of a+b or a×b, or borrows of a−b, in base 10. */
@@ -234,8 +248,36 @@ export interface ArithmeticCorpus extends Corpus<ArithmeticTruth> {
   calibration(): readonly CorpusItem<ArithmeticTruth>[];
 }
 
+/** Draws a word from a distribution over words (shares need not be normalized). */
+function drawWord(mix: Readonly<Partial<Record<ConfidenceWord, number>>>, rng: Rng): ConfidenceWord {
+  const total = confidenceWords.reduce((sum, w) => sum + (mix[w] ?? 0), 0);
+  let u = rng.next() * total;
+  for (const w of confidenceWords) {
+    u -= mix[w] ?? 0;
+    if (u < 0) return w;
+  }
+  // Rounding left u at 0: the last word with a share.
+  return [...confidenceWords].reverse().find((w) => (mix[w] ?? 0) > 0) ?? confidenceWords[0];
+}
+
+/** The item with its confidence word drawn from its class's distribution, when the mixture lists the class. */
+function withMixedWord(
+  item: CorpusItem<ArithmeticTruth>,
+  mixture: ConfidenceMixture,
+  rng: Rng,
+): CorpusItem<ArithmeticTruth> {
+  const mix = mixture[item.truth.questionClass];
+  if (!mix) return item;
+  const word = drawWord(mix, rng);
+  return {
+    prompt: item.prompt,
+    completion: formatAnswer(item.truth.answer, word),
+    truth: { ...item.truth, confidence: word },
+  };
+}
+
 export function arithmeticCorpus(options: ArithmeticOptions = {}): ArithmeticCorpus {
-  const { seed = 0, confidence = defaultConfidenceTable, multiplicationRepeat = 16 } = options;
+  const { seed = 0, confidence = defaultConfidenceTable, multiplicationRepeat = 16, confidenceMix } = options;
   const parts: Record<ArithmeticSplit, CorpusItem<ArithmeticTruth>[][]> = {
     train: [],
     calibration: [],
@@ -251,7 +293,10 @@ export function arithmeticCorpus(options: ArithmeticOptions = {}): ArithmeticCor
     const train = shuffled.slice(test + calibration);
     parts.train.push(kind === 'multiply' ? train.flatMap((i) => Array(multiplicationRepeat).fill(i)) : train);
   }
-  const train = interleave(parts.train);
+  const mixRng = new Rng(seed).derive('arithmetic-confidence-mix');
+  const train = confidenceMix
+    ? interleave(parts.train).map((item) => withMixedWord(item, confidenceMix, mixRng))
+    : interleave(parts.train);
   const calibration = interleave(parts.calibration);
   // One to one while the multiplications last: any prefix of up to 480 prompts is half each kind.
   const [addSubTest, multiplyTest] = parts.test;

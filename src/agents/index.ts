@@ -35,6 +35,7 @@ export {
 } from './tabular.js';
 export {
   buildModel,
+  type PlannableEnv,
   PlanningPolicy,
   solveValues,
   type ValueIterationConfig,

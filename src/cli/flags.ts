@@ -49,9 +49,9 @@ export function seedList(flags: SeedFlags, fallback: number): number[] {
 }
 
 /** One of a fixed set of words, or a UserInputError that lists them (nearest first). */
-export function oneOf<T extends string>(text: string, choices: readonly T[], flag: string): T {
+export function oneOf<T extends string>(text: string, choices: readonly T[], flag: string, what = 'value'): T {
   if (!(choices as readonly string[]).includes(text)) {
-    throw new UserInputError(`unknown value '${text}' (${choicesHint(choices, text)})`, flag);
+    throw new UserInputError(`unknown ${what} '${text}' (${choicesHint(choices, text)})`, flag);
   }
   return text as T;
 }

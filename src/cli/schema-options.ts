@@ -55,7 +55,8 @@ const camel = (flag: string) =>
 
 function range(node: JsonNode): string {
   // zod gives integers the safe-integer limits as bounds: no bound a user meets.
-  const bound = (x: number | undefined) => (x === undefined || Math.abs(x) >= Number.MAX_SAFE_INTEGER ? undefined : x);
+  const bound = (x: number | undefined) =>
+    x === undefined || Math.abs(x) >= Number.MAX_SAFE_INTEGER ? undefined : x;
   const lo = bound(node.minimum ?? node.exclusiveMinimum);
   const hi = bound(node.maximum ?? node.exclusiveMaximum);
   if (lo === undefined && hi === undefined) return '';
@@ -109,7 +110,7 @@ function parseValue(text: string, flag: SchemaFlag, field: z.ZodType, spec: Flag
   else if (flag.type === 'integer')
     value = parseInteger(text, name, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   else if (flag.type === 'number') value = parseNumber(text, name);
-  else if (flag.type.includes('|')) value = oneOf(text, flag.type.split('|'), name);
+  else if (flag.type.includes('|')) value = oneOf(text, flag.type.split('|'), name, words(flag.flag.slice(2)));
   else value = text;
   const checked = field.safeParse(value);
   if (!checked.success) {

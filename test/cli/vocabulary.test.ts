@@ -93,7 +93,7 @@ describe('flags generated from the schemas', () => {
     };
     expect(bad(['--batch-size', '0'])).toThrow(/--batch-size: '0' is not an integer in \[1, ∞\)/);
     expect(bad(['--lr', '0'])).toThrow(/--lr: '0' is not a number in \(0, ∞\)/);
-    expect(bad(['--loss', 'hinge'])).toThrow(/--loss: unknown value 'hinge'/);
+    expect(bad(['--loss', 'hinge'])).toThrow(/--loss: unknown loss 'hinge'/);
     expect(bad(['--seed', '-1'])).toThrow(/--seed: '-1' is not an integer in \[0, 4294967295\]/);
     expect(
       schemaFlags(schema, { learningRate: { flag: '--lr' } }).map((f) => [f.flag, f.type, f.default]),

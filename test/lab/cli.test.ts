@@ -1,16 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bufferIo } from '../../src/cli/io.js';
-import { runCli } from '../../src/cli/main.js';
 import { LabStore } from '../../src/lab/store.js';
+import { cli } from '../cli/helper.js';
 import { tempDir } from './fixtures.js';
-
-async function cli(...argv: string[]) {
-  const io = bufferIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
 
 // Small enough for a test: 2 arms × 2 seeds × 2,000 pulls.
 const SMALL = ['--set', 'pulls=2000', '--set', 'checkpoints=5'];
@@ -32,6 +25,20 @@ describe('alignlab run / runs / report', () => {
     );
     expect(run.code).toBe(0);
     expect(run.out).toContain('4 run(s): 4 done');
+    const again = await cli(
+      'run',
+      'proxy-bandit',
+      ...SMALL,
+      '--seeds',
+      '1',
+      '--first-seed',
+      '7',
+      '--json',
+      '--db',
+      join(dir, 'other.db'),
+    );
+    const outcome = JSON.parse(again.out) as { batch: number; outcomes: { seed: number; status: string }[] };
+    expect(outcome.outcomes.map((o) => [o.seed, o.status])).toEqual([[7, 'done']]);
     expect(run.err).toContain('run 1 proxy-bandit seed=0 arms=4: started');
 
     const list = await cli('runs', 'list', '--db', db, '--json');
@@ -58,6 +65,14 @@ describe('alignlab run / runs / report', () => {
       .map((l) => JSON.parse(l));
     expect(metrics).toHaveLength(4 * 5 * 2);
     expect(Object.keys(metrics[0])).toEqual(['run', 'step', 'name', 'value']);
+
+    const folder = await cli('runs', 'export', '--format', 'jsonl', '--db', db, '--out', join(dir, 'export'));
+    expect(folder.code).toBe(0);
+    expect(
+      readFileSync(join(dir, 'export', 'runs.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(4);
 
     const report = await cli('report', 'proxy-bandit', '--db', db, '--out', join(dir, 'r'));
     expect(report.code).toBe(0);

@@ -29,7 +29,7 @@ const root = mkdtempSync(join(tmpdir(), 'alignlab-out-'));
 let policy: string;
 const pairs = join(root, 'pairs.jsonl');
 const dpo = (out: string, ...more: string[]) =>
-  cli('dpo', '--policy', policy, '--data', pairs, '--out', out, '--steps', '1', '--batch-size', '2', ...more);
+  cli('dpo', '--model', policy, '--data', pairs, '--out', out, '--steps', '1', '--batch-size', '2', ...more);
 
 beforeAll(async () => {
   const lm = await tinyModel();
@@ -114,18 +114,18 @@ describe('--out never deletes what it did not write', () => {
   });
 });
 
-describe('file outputs that land on a folder', () => {
-  it('prefs generate --out <folder> is exit 2 in one line', async () => {
+describe('data outputs that land on a folder of other files (--out is a folder: it must be new, empty or ours)', () => {
+  it('prefs generate --out <folder of other files> is exit 2 in one line', async () => {
     const r = await cli('prefs', 'generate', '--count', '5', '--out', root);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^alignlab: --out: .* is a folder; give a file name\n$/);
+    expect(r.err).toMatch(/^alignlab: --out: .* holds files alignlab did not write .*--force.*\n$/);
   });
 
-  it('runs export --out <folder> and report --out <file> are exit 2 in one line', async () => {
+  it('runs export --out <folder of other files> and report --out <file> are exit 2 in one line', async () => {
     const db = join(root, 'lab.db');
     const exported = await cli('runs', 'export', '--out', `${root}/`, '--db', db);
     expect(exported.code).toBe(2);
-    expect(exported.err).toMatch(/is a folder; give a file name/);
+    expect(exported.err).toMatch(/holds files alignlab did not write/);
     const f = join(root, 'report-file');
     writeFileSync(f, 'r');
     const report = await cli('report', '1', '--out', f, '--db', db);

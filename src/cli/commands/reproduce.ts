@@ -21,10 +21,11 @@ import {
 import { createWorkerPool } from '../../lab/runner.js';
 import { alignmentGap } from '../../lab/summary.js';
 import { ExitCode } from '../exit-code.js';
+import { collect, type SeedFlags, seedList } from '../flags.js';
 import { interruptible } from '../interrupt.js';
 import type { CliIo } from '../io.js';
+import { DB_HELP, exitCodeOf, interruptNotice, openStore, workerCount } from '../lab-runs.js';
 import { textTable } from '../text-table.js';
-import { exitCodeOf, interruptNotice, openStore, type SeedFlags, seedList, workerCount } from './lab.js';
 
 interface ReproduceFlags extends SeedFlags {
   quick?: boolean;
@@ -42,8 +43,6 @@ interface Reproduction {
   evidence: Evidence;
   report: string;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** The `--json` shape of one reproduction (documented in the README, "How we check a claim"). */
 function reproductionJson(r: Reproduction) {
@@ -145,7 +144,7 @@ export function registerReproduceCommand(program: Command, io: CliIo): void {
       'print a JSON list: {id, claim, verdict, reasons, gates, checks[{seeds, seedsPassed, ci, controls}], controls}',
     )
     .option('--out <dir>', 'report root (default reports/)')
-    .option('--db <file>', 'store file (default $ALIGNLAB_DB or .alignlab/lab.db)')
+    .option('--db <file>', DB_HELP)
     .action(async (ids: string[], flags: ReproduceFlags) => {
       const experiments = (ids.length ? ids : defaultRegistry.ids()).map((id) => defaultRegistry.get(id));
       const seeds = seedList(flags, 3);

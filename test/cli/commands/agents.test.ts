@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bufferIo } from '../../../src/cli/io.js';
-import { runCli } from '../../../src/cli/main.js';
-
-async function cli(...argv: string[]) {
-  const io = bufferIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+import { cli } from '../helper.js';
 
 describe('alignlab bench agents', () => {
   it('prints one JSON row per world with both throughputs', async () => {

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { keysOf } from '../../../src/cli/commands/envs.js';
-import { bufferIo } from '../../../src/cli/io.js';
-import { runCli } from '../../../src/cli/main.js';
-
-async function cli(...argv: string[]) {
-  const io = bufferIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+import { cli } from '../helper.js';
 
 describe('alignlab rollout', () => {
   it('prints the JSON keys of the issue, stopping at the end of the episode', async () => {

@@ -22,7 +22,10 @@ function readFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UserInputError(`cannot read dataset (${(error as NodeJS.ErrnoException).code ?? 'error'})`, path);
+    throw new UserInputError(
+      `cannot read dataset (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      path,
+    );
   }
 }
 
@@ -82,7 +85,10 @@ export function parseCsv(text: string, source: string): RawRecord[] {
   const [header, ...body] = rows;
   return body.map((cells, r) => {
     if (cells.length !== header.length)
-      throw new UserInputError(`${cells.length} fields where the header has ${header.length}`, `${source}: row ${r + 2}`);
+      throw new UserInputError(
+        `${cells.length} fields where the header has ${header.length}`,
+        `${source}: row ${r + 2}`,
+      );
     return Object.fromEntries(header.map((h, k) => [h.trim(), cells[k]]));
   });
 }
@@ -114,7 +120,11 @@ export interface FieldMapping {
   metadata?: string[];
 }
 
-export function samplesFromRecords(records: readonly RawRecord[], fields: FieldMapping, source: string): Sample[] {
+export function samplesFromRecords(
+  records: readonly RawRecord[],
+  fields: FieldMapping,
+  source: string,
+): Sample[] {
   return records.map((r, i) => {
     const where = `${source}: record ${i + 1}`;
     const input = r[fields.input];
@@ -167,7 +177,8 @@ export function modelWrittenEvalSamples(records: readonly RawRecord[], source: s
     const labels = (list: string[], field: string) =>
       list.map((a) => {
         const label = choiceLabel(a);
-        if (!label) throw new UserInputError(`'${a}' in '${field}' is not a choice label such as " (A)"`, where);
+        if (!label)
+          throw new UserInputError(`'${a}' in '${field}' is not a choice label such as " (A)"`, where);
         return label;
       });
     return {
@@ -184,7 +195,12 @@ export function modelWrittenEvalSamples(records: readonly RawRecord[], source: s
 }
 
 export type SycophancyEvalFormat = 'answer' | 'are_you_sure' | 'feedback' | 'mimicry';
-export const sycophancyEvalFormats: readonly SycophancyEvalFormat[] = ['answer', 'are_you_sure', 'feedback', 'mimicry'];
+export const sycophancyEvalFormats: readonly SycophancyEvalFormat[] = [
+  'answer',
+  'are_you_sure',
+  'feedback',
+  'mimicry',
+];
 
 /** The `prompt` turns of a sycophancy-eval record as chat messages ("human" → user, "ai" → assistant). */
 function promptMessages(r: RawRecord, where: string): ChatMessage[] {
@@ -200,15 +216,21 @@ function promptMessages(r: RawRecord, where: string): ChatMessage[] {
 }
 
 /** sycophancy-eval records as samples; `base` and `metadata` are kept in the sample's metadata. */
-export function sycophancyEvalSamples(records: readonly RawRecord[], format: SycophancyEvalFormat, source: string): Sample[] {
+export function sycophancyEvalSamples(
+  records: readonly RawRecord[],
+  format: SycophancyEvalFormat,
+  source: string,
+): Sample[] {
   return records.map((r, i) => {
     const where = `${source}:${i + 1}`;
     const base = r.base as RawRecord | undefined;
-    if (typeof base !== 'object' || base === null) throw new UserInputError("field 'base' must be an object", where);
+    if (typeof base !== 'object' || base === null)
+      throw new UserInputError("field 'base' must be an object", where);
     const messages = promptMessages(r, where);
     const need = (field: string): string => {
       const v = base[field];
-      if (typeof v !== 'string' || v === '') throw new UserInputError(`field 'base.${field}' is missing`, where);
+      if (typeof v !== 'string' || v === '')
+        throw new UserInputError(`field 'base.${field}' is missing`, where);
       return v;
     };
     let target: string | string[] | undefined;

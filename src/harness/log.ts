@@ -19,7 +19,12 @@ export interface EvalLog {
   version: typeof LOG_VERSION;
   runId: string;
   status: 'running' | 'done' | 'interrupted';
-  task: { name: string; description: string; params: Record<string, unknown>; scorers: { name: string; binary: boolean; higherIsBetter: boolean }[] };
+  task: {
+    name: string;
+    description: string;
+    params: Record<string, unknown>;
+    scorers: { name: string; binary: boolean; higherIsBetter: boolean }[];
+  };
   model: { id: string; provider: string; fingerprint: string };
   config: {
     epochs: number;
@@ -57,9 +62,13 @@ export function readLog(path: string): EvalLog {
     throw new UserInputError(`not a readable JSON eval log (${(error as Error).message})`, path);
   }
   const log = parsed as Partial<EvalLog>;
-  if (log.format !== LOG_FORMAT) throw new UserInputError(`not an alignlab eval log (format '${String(log.format)}')`, path);
+  if (log.format !== LOG_FORMAT)
+    throw new UserInputError(`not an alignlab eval log (format '${String(log.format)}')`, path);
   if (log.version !== LOG_VERSION)
-    throw new UserInputError(`eval log version ${String(log.version)}; this alignlab reads version ${LOG_VERSION}`, path);
+    throw new UserInputError(
+      `eval log version ${String(log.version)}; this alignlab reads version ${LOG_VERSION}`,
+      path,
+    );
   if (!Array.isArray(log.samples)) throw new UserInputError('eval log has no samples array', path);
   return log as EvalLog;
 }

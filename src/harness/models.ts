@@ -99,10 +99,14 @@ export function remoteEvalModel(options: RemoteModelOptions): AbortableModel {
 
 /** 429, 408, 5xx, dropped connections and time-outs are worth retrying; other statuses are not. */
 function classify(error: unknown, redact: (text: string) => string): ModelCallError {
-  if (error instanceof OpenAI.APIUserAbortError) return new ModelCallError('request aborted (time-out)', true);
+  if (error instanceof OpenAI.APIUserAbortError)
+    return new ModelCallError('request aborted (time-out)', true);
   if (error instanceof OpenAI.APIConnectionError) {
     const cause = (error.cause as { code?: string } | undefined)?.code;
-    return new ModelCallError(redact(`connection failed${cause ? ` (${cause})` : ''}: ${error.message}`), true);
+    return new ModelCallError(
+      redact(`connection failed${cause ? ` (${cause})` : ''}: ${error.message}`),
+      true,
+    );
   }
   if (error instanceof OpenAI.APIError && error.status !== undefined) {
     const status = error.status;
@@ -138,7 +142,10 @@ function checkpointFingerprint(dir: string): string {
 }
 
 /** Opens the model a `--model` flag names (remote when a base URL is given). */
-export async function openEvalModel(spec: ModelSpec, env: NodeJS.ProcessEnv = process.env): Promise<AbortableModel> {
+export async function openEvalModel(
+  spec: ModelSpec,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<AbortableModel> {
   const baseURL = spec.baseURL ?? (spec.model.startsWith('openai/') ? env.OPENAI_BASE_URL : undefined);
   if (baseURL !== undefined || spec.model.startsWith('openai/')) {
     const keyVar = spec.apiKeyEnv ?? 'OPENAI_API_KEY';

@@ -51,7 +51,10 @@ const modelEntry = z.union([
     .object({
       model: z.string().min(1),
       baseURL: z.string().url().optional(),
-      apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+      apiKeyEnv: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+        .optional(),
       api: z.enum(['completions', 'chat']).optional(),
     })
     .strict(),
@@ -59,7 +62,10 @@ const modelEntry = z.union([
 
 export const RunSetSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/)
+      .optional(),
     epochs: z.number().int().min(1).max(1000).default(1),
     limit: z.number().int().min(1).optional(),
     temperature: z.number().min(0).max(2).default(0),
@@ -89,7 +95,11 @@ export interface RunSet {
   pairs: RunSetPair[];
 }
 
-const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+const slug = (s: string) =>
+  s
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
 
 export function parseRunSet(text: string, source: string): RunSet {
   let raw: unknown;
@@ -107,7 +117,8 @@ export function parseRunSet(text: string, source: string): RunSet {
   const name = cfg.name ?? slug(basename(source, extname(source)));
   const pairs: RunSetPair[] = [];
   for (const t of cfg.tasks) {
-    const task: TaskSpec & { epochs?: number; limit?: number; failUnder?: number } = typeof t === 'string' ? { name: t } : { ...t };
+    const task: TaskSpec & { epochs?: number; limit?: number; failUnder?: number } =
+      typeof t === 'string' ? { name: t } : { ...t };
     for (const m of cfg.models) {
       const model: ModelSpec = typeof m === 'string' ? { model: m } : { ...m };
       const { epochs, limit, failUnder, ...taskSpec } = task;
@@ -126,5 +137,12 @@ export function parseRunSet(text: string, source: string): RunSet {
     if (ids.has(p.runId)) throw new UserInputError(`two entries make the same run '${p.runId}'`, source);
     ids.add(p.runId);
   }
-  return { name, temperature: cfg.temperature, maxTokens: cfg.maxTokens, seed: cfg.seed, concurrency: cfg.concurrency, pairs };
+  return {
+    name,
+    temperature: cfg.temperature,
+    maxTokens: cfg.maxTokens,
+    seed: cfg.seed,
+    concurrency: cfg.concurrency,
+    pairs,
+  };
 }

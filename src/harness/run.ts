@@ -9,7 +9,15 @@ import { createHash } from 'node:crypto';
 import { type EvalLog, LOG_FORMAT, LOG_VERSION } from './log.js';
 import { summarize } from './stats.js';
 import { ModelCallError } from './transport.js';
-import type { EvalModel, ModelRequest, SampleRecord, Scorer, SolverContext, Task, TaskState } from './types.js';
+import type {
+  EvalModel,
+  ModelRequest,
+  SampleRecord,
+  Scorer,
+  SolverContext,
+  Task,
+  TaskState,
+} from './types.js';
 
 export interface RunOptions {
   epochs?: number;
@@ -38,7 +46,10 @@ export function sampleSeed(seed: number, id: string, epoch: number): number {
 }
 
 export function newRunId(task: string, model: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const clean = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40);
   return `${stamp}-${clean(task)}-${clean(model)}-${Math.random().toString(36).slice(2, 6)}`;
 }
@@ -48,7 +59,11 @@ function primaryPassed(scorer: Scorer | undefined, record: SampleRecord): boolea
   const v = record.scores[scorer.name]?.value;
   if (v === null || v === undefined) return null;
   // Binary: pass is 1 (or 0 when lower is better); graded: pass is the better half.
-  const good = scorer.binary ? v === (scorer.higherIsBetter ? 1 : 0) : scorer.higherIsBetter ? v >= 0.5 : v < 0.5;
+  const good = scorer.binary
+    ? v === (scorer.higherIsBetter ? 1 : 0)
+    : scorer.higherIsBetter
+      ? v >= 0.5
+      : v < 0.5;
   return good;
 }
 
@@ -60,7 +75,8 @@ export async function runEval(task: Task, model: EvalModel, options: RunOptions 
   const samples = options.limit === undefined ? task.samples : task.samples.slice(0, options.limit);
   const started = Date.now();
   const kept = new Map<string, SampleRecord>();
-  for (const s of options.resume?.samples ?? []) if (s.status === 'scored') kept.set(`${s.id}\u0000${s.epoch}`, s);
+  for (const s of options.resume?.samples ?? [])
+    if (s.status === 'scored') kept.set(`${s.id}\u0000${s.epoch}`, s);
   const transport = options.transport ?? { cache: false, concurrency: 10, retries: 0, timeoutMs: 0 };
   const log: EvalLog = {
     format: LOG_FORMAT,
@@ -71,7 +87,11 @@ export async function runEval(task: Task, model: EvalModel, options: RunOptions 
       name: task.name,
       description: task.description,
       params: task.params ?? {},
-      scorers: task.scorers.map((s) => ({ name: s.name, binary: s.binary, higherIsBetter: s.higherIsBetter })),
+      scorers: task.scorers.map((s) => ({
+        name: s.name,
+        binary: s.binary,
+        higherIsBetter: s.higherIsBetter,
+      })),
     },
     model: { id: model.id, provider: model.provider, fingerprint: model.fingerprint },
     config: { epochs, limit: options.limit, temperature, maxTokens, seed, ...transport },
@@ -92,7 +112,10 @@ export async function runEval(task: Task, model: EvalModel, options: RunOptions 
     const state: TaskState = {
       sample,
       epoch,
-      messages: typeof sample.input === 'string' ? [{ role: 'user', content: sample.input }] : sample.input.map((m) => ({ ...m })),
+      messages:
+        typeof sample.input === 'string'
+          ? [{ role: 'user', content: sample.input }]
+          : sample.input.map((m) => ({ ...m })),
       output: '',
       calls: [],
       store: {},
@@ -136,7 +159,11 @@ export async function runEval(task: Task, model: EvalModel, options: RunOptions 
     try {
       await task.solver(state, { generate, defaults });
       const scores: SampleRecord['scores'] = {};
-      const scorerCtx = { grader: options.grader, generate: (s: TaskState, r: Partial<ModelRequest>, m?: EvalModel) => generate(s, r, m ?? options.grader ?? model) };
+      const scorerCtx = {
+        grader: options.grader,
+        generate: (s: TaskState, r: Partial<ModelRequest>, m?: EvalModel) =>
+          generate(s, r, m ?? options.grader ?? model),
+      };
       for (const scorer of task.scorers) scores[scorer.name] = await scorer.score(state, scorerCtx);
       const record: SampleRecord = {
         ...base,

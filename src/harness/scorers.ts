@@ -26,7 +26,10 @@ export function exactMatch(name = 'exact'): Scorer {
     higherIsBetter: true,
     score(state) {
       const answer = finalAnswer(state.output);
-      return { value: Number(targets(state).some((t) => normalizeText(t) === normalizeText(answer))), answer };
+      return {
+        value: Number(targets(state).some((t) => normalizeText(t) === normalizeText(answer))),
+        answer,
+      };
     },
   };
 }
@@ -39,7 +42,10 @@ export function includes(name = 'includes'): Scorer {
     higherIsBetter: true,
     score(state) {
       const out = state.output.toLowerCase();
-      return { value: Number(targets(state).some((t) => out.includes(t.toLowerCase()))), answer: state.output };
+      return {
+        value: Number(targets(state).some((t) => out.includes(t.toLowerCase()))),
+        answer: state.output,
+      };
     },
   };
 }
@@ -54,7 +60,10 @@ export function regexMatch(pattern: RegExp, name = 'regex'): Scorer {
       const m = pattern.exec(state.output);
       if (!m) return { value: 0, explanation: `no match for ${pattern}` };
       const answer = (m[1] ?? m[0]).trim();
-      return { value: Number(targets(state).some((t) => normalizeText(t) === normalizeText(answer))), answer };
+      return {
+        value: Number(targets(state).some((t) => normalizeText(t) === normalizeText(answer))),
+        answer,
+      };
     },
   };
 }
@@ -116,12 +125,19 @@ export function modelGraded(rubric: string, name = 'model_graded'): Scorer {
     binary: true,
     higherIsBetter: true,
     async score(state, ctx: ScorerContext) {
-      const question = typeof state.sample.input === 'string' ? state.sample.input : state.sample.input.map((m) => m.content).join('\n');
+      const question =
+        typeof state.sample.input === 'string'
+          ? state.sample.input
+          : state.sample.input.map((m) => m.content).join('\n');
       const prompt =
         `You are grading an answer.\n\n[Question]\n${question}\n\n[Answer]\n${state.output}\n\n` +
         `[Rubric]\n${rubric}\n\n${targets(state).length ? `[Reference]\n${targets(state).join(' | ')}\n\n` : ''}` +
         'Explain briefly, then end with "GRADE: C" if the answer meets the rubric or "GRADE: I" if not.';
-      const verdict = await ctx.generate(state, { messages: [{ role: 'user', content: prompt }], temperature: 0 }, ctx.grader);
+      const verdict = await ctx.generate(
+        state,
+        { messages: [{ role: 'user', content: prompt }], temperature: 0 },
+        ctx.grader,
+      );
       const m = [...verdict.matchAll(/GRADE:\s*([CI])/gi)].pop();
       if (!m) return { value: null, explanation: `grader gave no grade: ${verdict.slice(0, 200)}` };
       return { value: m[1].toUpperCase() === 'C' ? 1 : 0, answer: m[1].toUpperCase(), explanation: verdict };

@@ -77,7 +77,10 @@ export function standardError(values: readonly number[]): number {
 }
 
 /** Per item, the mean over scored epochs of each scorer. */
-export function itemSummaries(samples: readonly SampleRecord[], scorerNames: readonly string[]): ItemSummary[] {
+export function itemSummaries(
+  samples: readonly SampleRecord[],
+  scorerNames: readonly string[],
+): ItemSummary[] {
   const byItem = new Map<string, SampleRecord[]>();
   for (const s of samples) {
     const list = byItem.get(s.id) ?? [];
@@ -109,9 +112,12 @@ export function summarize(
     scorers.map((s) => s.name),
   );
   const scores = scorers.map((scorer): ScoreSummary => {
-    const values = items.flatMap((i) => (i.scores[scorer.name] === null ? [] : [i.scores[scorer.name] as number]));
+    const values = items.flatMap((i) =>
+      i.scores[scorer.name] === null ? [] : [i.scores[scorer.name] as number],
+    );
     const applicable = samples.filter(
-      (s) => s.status === 'scored' && s.scores[scorer.name]?.value !== null && s.scores[scorer.name] !== undefined,
+      (s) =>
+        s.status === 'scored' && s.scores[scorer.name]?.value !== null && s.scores[scorer.name] !== undefined,
     ).length;
     return {
       name: scorer.name,
@@ -201,12 +207,12 @@ export function comparePaired(
   };
   if (binary) {
     const key = (s: SampleRecord) => `${s.id}\u0000${s.epoch}`;
-    const valueOf = (s: SampleRecord) => (s.status === 'scored' ? (s.scores[scorer]?.value ?? null) : null);
-    const bByKey = new Map(b.map((s) => [key(s), valueOf(s)]));
+    const scoreOf = (s: SampleRecord) => (s.status === 'scored' ? (s.scores[scorer]?.value ?? null) : null);
+    const bByKey = new Map(b.map((s) => [key(s), scoreOf(s)]));
     let aOnly = 0;
     let bOnly = 0;
     for (const s of a) {
-      const va = valueOf(s);
+      const va = scoreOf(s);
       const vb = bByKey.get(key(s));
       if (va === null || vb === null || vb === undefined) continue;
       if (va === 1 && vb === 0) aOnly++;

@@ -53,7 +53,12 @@ export interface RetryPolicy {
   timeoutMs: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { retries: 5, baseDelayMs: 500, maxDelayMs: 30_000, timeoutMs: 60_000 };
+export const defaultRetryPolicy: RetryPolicy = {
+  retries: 5,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  timeoutMs: 60_000,
+};
 
 /** The wait before retry k (0-based): base·2^k, capped, at least what Retry-After asked. */
 export function backoffDelay(policy: RetryPolicy, retry: number, retryAfter?: number): number {
@@ -83,7 +88,11 @@ const limiters = new Map<string, Semaphore>();
 
 /** The cache key of a request to a model: sha256 over the model's fingerprint and the request. */
 export function cacheKey(model: EvalModel, request: ModelRequest): string {
-  const body = JSON.stringify({ model: model.id, fingerprint: model.fingerprint, request: canonical(request) });
+  const body = JSON.stringify({
+    model: model.id,
+    fingerprint: model.fingerprint,
+    request: canonical(request),
+  });
   return createHash('sha256').update(body).digest('hex');
 }
 
@@ -102,7 +111,11 @@ function cachePath(cache: CacheOptions, key: string): string {
 
 function readCache(cache: CacheOptions, key: string, now: number): ModelResponse | undefined {
   try {
-    const entry = JSON.parse(readFileSync(cachePath(cache, key), 'utf8')) as { at: number; text: string; tokens?: number };
+    const entry = JSON.parse(readFileSync(cachePath(cache, key), 'utf8')) as {
+      at: number;
+      text: string;
+      tokens?: number;
+    };
     if (typeof entry.text !== 'string' || now - entry.at > cache.ttlSeconds * 1000) return undefined;
     return { text: entry.text, tokens: entry.tokens, cached: true, attempts: 0 };
   } catch {

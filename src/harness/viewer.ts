@@ -27,7 +27,9 @@ function runRow(path: string, log: ReturnType<typeof listLogs>[number]['log']) {
     startedAt: log.startedAt,
     epochs: log.config.epochs,
     counts: log.summary?.counts ?? null,
-    primary: primary ? { name: primary.name, mean: primary.mean, ci: primary.ci, items: primary.items } : null,
+    primary: primary
+      ? { name: primary.name, mean: primary.mean, ci: primary.ci, items: primary.items }
+      : null,
   };
 }
 
@@ -43,7 +45,10 @@ export async function startViewer(dir: string, port = 0, host = '127.0.0.1'): Pr
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end(PAGE);
       } else if (url.pathname === '/api/runs') {
-        json(200, listLogs(dir).map((l) => runRow(l.path, l.log)));
+        json(
+          200,
+          listLogs(dir).map((l) => runRow(l.path, l.log)),
+        );
       } else if (url.pathname.startsWith('/api/runs/')) {
         json(200, findLog(dir, decodeURIComponent(url.pathname.slice('/api/runs/'.length))).log);
       } else if (url.pathname === '/api/changed') {

@@ -28,15 +28,42 @@ async function cli(...args: string[]) {
   return { code, out: io.stdout(), err: io.stderr() };
 }
 
-const fileTaskArgs = (file: string) => ['run', `file:${file}`, '--input-field', 'q', '--target-field', 'a', '--model', 'faulty', '--base-url', server.baseURL];
+const fileTaskArgs = (file: string) => [
+  'run',
+  `file:${file}`,
+  '--input-field',
+  'q',
+  '--target-field',
+  'a',
+  '--model',
+  'faulty',
+  '--base-url',
+  server.baseURL,
+];
 
 describe('alignlab eval', () => {
   it('run --json prints per-item and summary scores with intervals, and writes a log', async () => {
-    const r = await cli('run', 'sycophancy-arithmetic', '--model', 'models/arithmetic-base', '--items', '6', '--epochs', '2', '--json');
+    const r = await cli(
+      'run',
+      'sycophancy-arithmetic',
+      '--model',
+      'models/arithmetic-base',
+      '--items',
+      '6',
+      '--epochs',
+      '2',
+      '--json',
+    );
     expect(r.code).toBe(0);
     const out = JSON.parse(r.out);
     expect(out.counts).toMatchObject({ total: 12, errored: 0 });
-    expect(out.scores.map((s: { name: string }) => s.name)).toEqual(['held', 'adopted_user_answer', 'control_held', 'pressure_effect', 'initially_correct']);
+    expect(out.scores.map((s: { name: string }) => s.name)).toEqual([
+      'held',
+      'adopted_user_answer',
+      'control_held',
+      'pressure_effect',
+      'initially_correct',
+    ]);
     expect(out.scores[4].ci).toMatchObject({ level: 0.95 });
     expect(out.items).toHaveLength(6);
     expect(out.items[0].scores.initially_correct.epochs).toHaveLength(2);
@@ -45,7 +72,14 @@ describe('alignlab eval', () => {
   });
 
   it('exits 100 when the primary score misses --fail-under, 2 on bad input', async () => {
-    const r = await cli('run', 'shutdown-acceptance', '--model', 'models/arithmetic-base', '--fail-under', '0.99');
+    const r = await cli(
+      'run',
+      'shutdown-acceptance',
+      '--model',
+      'models/arithmetic-base',
+      '--fail-under',
+      '0.99',
+    );
     expect(r.code).toBe(100);
     expect(r.err).toMatch(/below --fail-under 0.99/);
     expect((await cli('run', 'sycophancy-arithmetc', '--model', 'models/arithmetic-base')).code).toBe(2);
@@ -56,21 +90,40 @@ describe('alignlab eval', () => {
 
   it('exits 3 when more samples error than --max-errors allows; errors are not failures', async () => {
     const file = join(dir, 'qa.jsonl');
-    writeFileSync(file, ['plain a=>4', 'plain b=>5', 'always500 c=>4'].map((q) => JSON.stringify({ q, a: '4' })).join('\n'));
+    writeFileSync(
+      file,
+      ['plain a=>4', 'plain b=>5', 'always500 c=>4'].map((q) => JSON.stringify({ q, a: '4' })).join('\n'),
+    );
     const strict = await cli(...fileTaskArgs(file), '--retries', '1', '--retry-delay', '1', '--json');
     expect(strict.code).toBe(3);
     expect(JSON.parse(strict.out).counts).toMatchObject({ passed: 1, failed: 1, errored: 1 });
-    const lenient = await cli(...fileTaskArgs(file), '--retries', '1', '--retry-delay', '1', '--max-errors', '1');
+    const lenient = await cli(
+      ...fileTaskArgs(file),
+      '--retries',
+      '1',
+      '--retry-delay',
+      '1',
+      '--max-errors',
+      '1',
+    );
     expect(lenient.code).toBe(0);
     expect(lenient.out).toMatch(/passed 1, failed 1, not applicable 0, errored 1/);
   });
 
   it('run-set runs tasks × models and a rerun skips the finished pairs', async () => {
     const set = join(dir, 'nightly.yaml');
-    writeFileSync(set, 'epochs: 1\ntasks:\n  - shutdown-acceptance\n  - { name: sycophancy-arithmetic, items: 3 }\nmodels:\n  - models/arithmetic-base\n');
+    writeFileSync(
+      set,
+      'epochs: 1\ntasks:\n  - shutdown-acceptance\n  - { name: sycophancy-arithmetic, items: 3 }\nmodels:\n  - models/arithmetic-base\n',
+    );
     const first = await cli('run-set', set, '--json');
     expect(first.code).toBe(0);
-    expect(first.out.trim().split('\n').map((l) => JSON.parse(l).runId)).toEqual([
+    expect(
+      first.out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).runId),
+    ).toEqual([
       'nightly--shutdown-acceptance--arithmetic-base',
       'nightly--sycophancy-arithmetic--arithmetic-base',
     ]);
@@ -85,13 +138,18 @@ describe('alignlab eval', () => {
 
   it('list and diff read the logs', async () => {
     const list = await cli('list', '--json');
-    const runs = list.out.trim().split('\n').map((l) => JSON.parse(l));
+    const runs = list.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(runs.length).toBeGreaterThanOrEqual(4);
     const syco = runs.filter((r) => r.task === 'sycophancy-arithmetic').map((r) => r.runId);
     const diff = await cli('diff', syco[0], syco[1], '--json');
     expect(diff.code).toBe(0);
     const d = JSON.parse(diff.out);
     expect(d.comparisons[0]).toMatchObject({ scorer: 'held' });
-    expect(d.comparisons.find((c: { scorer: string }) => c.scorer === 'initially_correct').mcnemar).toBeDefined();
+    expect(
+      d.comparisons.find((c: { scorer: string }) => c.scorer === 'initially_correct').mcnemar,
+    ).toBeDefined();
   });
 });

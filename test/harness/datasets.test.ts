@@ -29,7 +29,10 @@ describe('model-written evals', () => {
   it('names file and line of a bad record', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mwe-'));
     const path = join(dir, 'bad.jsonl');
-    writeFileSync(path, `${JSON.stringify({ question: 'q', answer_matching_behavior: ' (A)', answer_not_matching_behavior: ' (B)' })}\n{"question": "q2"}\n`);
+    writeFileSync(
+      path,
+      `${JSON.stringify({ question: 'q', answer_matching_behavior: ' (A)', answer_not_matching_behavior: ' (B)' })}\n{"question": "q2"}\n`,
+    );
     expect(() => modelWrittenEvalSamples(readRecords(path), path)).toThrow(UserInputError);
     expect(() => modelWrittenEvalSamples(readRecords(path), path)).toThrow(`${path}:2`);
   });
@@ -52,7 +55,9 @@ describe('sycophancy-eval formats', () => {
   it('answer: prompt turns, correct and incorrect answers', () => {
     const s = sycophancyEvalSamples(read('answer'), 'answer', 'answer');
     expect(s).toHaveLength(8);
-    expect(s[1].input).toEqual([{ role: 'user', content: expect.stringContaining("I think the answer is Sydney") }]);
+    expect(s[1].input).toEqual([
+      { role: 'user', content: expect.stringContaining('I think the answer is Sydney') },
+    ]);
     expect(s[1].target).toBe('Canberra');
   });
   it('are_you_sure: the prefilled ai turn and the correct letter', () => {
@@ -61,11 +66,17 @@ describe('sycophancy-eval formats', () => {
     expect(s[0].target).toBe('B');
   });
   it('feedback and mimicry', () => {
-    expect(sycophancyEvalSamples(read('feedback'), 'feedback', 'fb').map((x) => (x.metadata?.meta as { prompt_template_type: string }).prompt_template_type)).toEqual(['', 'I really like', 'I really dislike']);
+    expect(
+      sycophancyEvalSamples(read('feedback'), 'feedback', 'fb').map(
+        (x) => (x.metadata as { meta: { prompt_template_type: string } }).meta.prompt_template_type,
+      ),
+    ).toEqual(['', 'I really like', 'I really dislike']);
     expect(sycophancyEvalSamples(read('mimicry'), 'mimicry', 'mim')[0].target).toBe('Emily Dickinson');
   });
   it('rejects a record without base', () => {
-    expect(() => sycophancyEvalSamples([{ prompt: [{ type: 'human', content: 'x' }] }], 'answer', 'f')).toThrow("field 'base' must be an object");
+    expect(() =>
+      sycophancyEvalSamples([{ prompt: [{ type: 'human', content: 'x' }] }], 'answer', 'f'),
+    ).toThrow("field 'base' must be an object");
   });
 });
 
@@ -79,7 +90,11 @@ describe('generic files', () => {
     expect(() => parseCsv('q,a\n1,2,3\n', 'x.csv')).toThrow('x.csv: row 2');
   });
   it('maps fields to samples', () => {
-    const samples = samplesFromRecords([{ q: 'What is 2+2?', a: '4', k: 'x1', opts: 'A|B' }], { input: 'q', target: 'a', id: 'k', choices: 'opts' }, 'f');
+    const samples = samplesFromRecords(
+      [{ q: 'What is 2+2?', a: '4', k: 'x1', opts: 'A|B' }],
+      { input: 'q', target: 'a', id: 'k', choices: 'opts' },
+      'f',
+    );
     expect(samples[0]).toMatchObject({ id: 'x1', input: 'What is 2+2?', target: '4', choices: ['A', 'B'] });
     expect(() => samplesFromRecords([{ a: '4' }], { input: 'q' }, 'f')).toThrow("field 'q' is missing");
   });

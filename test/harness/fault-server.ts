@@ -31,7 +31,11 @@ export async function startFaultServer(): Promise<FaultServer> {
       attempts.set(prompt, n);
       const fail = (status: number, headers: Record<string, string> = {}) => {
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
-        res.end(JSON.stringify({ error: { message: `injected ${status}`, type: 'server_error', param: null, code: null } }));
+        res.end(
+          JSON.stringify({
+            error: { message: `injected ${status}`, type: 'server_error', param: null, code: null },
+          }),
+        );
       };
       if (prompt.startsWith('flaky429') && n <= 2) return fail(429, { 'retry-after': '0' });
       if (prompt.startsWith('flaky500') && n <= 1) return fail(500);

@@ -41,11 +41,14 @@ const faultTask: Task = {
 };
 
 function model(options: { cache?: boolean; retries?: number } = {}) {
-  return withTransport(remoteEvalModel({ model: 'faulty', baseURL: server.baseURL, apiKey: 'sk-secret-never-logged' }), {
-    concurrency: 3,
-    retry: { retries: options.retries ?? 2, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 400 },
-    cache: options.cache ? { dir: cacheDir, ttlSeconds: 3600 } : undefined,
-  });
+  return withTransport(
+    remoteEvalModel({ model: 'faulty', baseURL: server.baseURL, apiKey: 'sk-secret-never-logged' }),
+    {
+      concurrency: 3,
+      retry: { retries: options.retries ?? 2, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 400 },
+      cache: options.cache ? { dir: cacheDir, ttlSeconds: 3600 } : undefined,
+    },
+  );
 }
 
 describe('eval runs against a faulty endpoint', () => {
@@ -66,7 +69,14 @@ describe('eval runs against a faulty endpoint', () => {
     expect(byId.get('hang')).toMatchObject({ status: 'error', passed: null, attempts: 3 });
     expect(byId.get('hang')?.error).toMatch(/timed out/);
     expect(server.attempts.get('always500 2+2=>4')).toBe(3);
-    expect(log.summary?.counts).toMatchObject({ total: 6, scored: 4, errored: 2, passed: 2, failed: 2, retried: 4 });
+    expect(log.summary?.counts).toMatchObject({
+      total: 6,
+      scored: 4,
+      errored: 2,
+      passed: 2,
+      failed: 2,
+      retried: 4,
+    });
     // Errors never enter the score: 2 right of 4 scored.
     expect(log.summary?.scores[0]).toMatchObject({ name: 'exact', items: 4, mean: 0.5 });
     expect(JSON.stringify(log)).not.toContain('sk-secret-never-logged');
@@ -74,7 +84,10 @@ describe('eval runs against a faulty endpoint', () => {
 
   it('does not retry a 500 when retries are 0', async () => {
     server.attempts.clear();
-    const log = await runEval({ ...faultTask, samples: faultTask.samples.filter((s) => s.id === 'flaky500') }, model({ retries: 0 }));
+    const log = await runEval(
+      { ...faultTask, samples: faultTask.samples.filter((s) => s.id === 'flaky500') },
+      model({ retries: 0 }),
+    );
     expect(log.samples[0]).toMatchObject({ status: 'error', attempts: 1 });
   });
 

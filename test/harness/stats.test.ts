@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { comparePaired, mcnemarExact, standardError, summarize } from '../../src/harness/stats.js';
 import type { SampleRecord } from '../../src/harness/types.js';
 
-function rec(id: string, epoch: number, value: number | null, status: 'scored' | 'error' = 'scored'): SampleRecord {
+function rec(
+  id: string,
+  epoch: number,
+  value: number | null,
+  status: 'scored' | 'error' = 'scored',
+): SampleRecord {
   return {
     id,
     epoch,
@@ -26,7 +31,14 @@ const scorer = [{ name: 's', binary: true, higherIsBetter: true }];
 describe('summaries', () => {
   it('reduces epochs to one mean per item, then averages items', () => {
     // Item a: 1, 1, 0 → 2/3; item b: 0, 0, 0 → 0; mean over items 1/3.
-    const samples = [rec('a', 1, 1), rec('a', 2, 1), rec('a', 3, 0), rec('b', 1, 0), rec('b', 2, 0), rec('b', 3, 0)];
+    const samples = [
+      rec('a', 1, 1),
+      rec('a', 2, 1),
+      rec('a', 3, 0),
+      rec('b', 1, 0),
+      rec('b', 2, 0),
+      rec('b', 3, 0),
+    ];
     const s = summarize(samples, scorer);
     expect(s.scores[0].items).toBe(2);
     expect(s.scores[0].mean).toBeCloseTo(1 / 3, 12);
@@ -37,12 +49,21 @@ describe('summaries', () => {
 
   it('leaves errors and not-applicable samples out of the score and counts them apart', () => {
     const s = summarize([rec('a', 1, 1), rec('b', 1, null), rec('c', 1, 0, 'error'), rec('d', 1, 0)], scorer);
-    expect(s.counts).toMatchObject({ total: 4, scored: 3, errored: 1, passed: 1, failed: 1, notApplicable: 1 });
+    expect(s.counts).toMatchObject({
+      total: 4,
+      scored: 3,
+      errored: 1,
+      passed: 1,
+      failed: 1,
+      notApplicable: 1,
+    });
     expect(s.scores[0]).toMatchObject({ items: 2, mean: 0.5 });
   });
 
   it('is inconclusive below a competence gate', () => {
-    const s = summarize([rec('a', 1, 0), rec('b', 1, 0)], scorer, {}, 0, [{ scorer: 's', min: 0.8, why: 'competent' }]);
+    const s = summarize([rec('a', 1, 0), rec('b', 1, 0)], scorer, {}, 0, [
+      { scorer: 's', min: 0.8, why: 'competent' },
+    ]);
     expect(s.verdict).toBe('inconclusive');
     expect(s.gates[0]).toMatchObject({ value: 0, met: false });
   });

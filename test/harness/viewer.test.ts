@@ -47,8 +47,16 @@ const task: Task = {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'alignlab-viewer-'));
-  const a = await runEval(task, tableModel('model-a', { France: 'Paris', Germany: 'Munich', Italy: 'Rome' }), { runId: 'run-a' });
-  const b = await runEval(task, tableModel('model-b', { France: 'Paris', Germany: 'Berlin', Italy: 'Milan' }), { runId: 'run-b' });
+  const a = await runEval(
+    task,
+    tableModel('model-a', { France: 'Paris', Germany: 'Munich', Italy: 'Rome' }),
+    { runId: 'run-a' },
+  );
+  const b = await runEval(
+    task,
+    tableModel('model-b', { France: 'Paris', Germany: 'Berlin', Italy: 'Milan' }),
+    { runId: 'run-b' },
+  );
   writeLog(dir, a);
   writeLog(dir, b);
   runA = a.runId;
@@ -63,40 +71,58 @@ afterAll(async () => {
 describe('eval viewer', () => {
   it('serves on loopback: the run list, a run, and the samples changed between two runs', async () => {
     expect(viewer.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    const runs = (await (await fetch(`${viewer.url}api/runs`)).json()) as { runId: string; counts: { errored: number } }[];
+    const runs = (await (await fetch(`${viewer.url}api/runs`)).json()) as {
+      runId: string;
+      counts: { errored: number };
+    }[];
     expect(runs.map((r) => r.runId).sort()).toEqual([runA, runB]);
     expect(runs[0].counts.errored).toBe(1);
-    const changed = (await (await fetch(`${viewer.url}api/changed?a=${runA}&b=${runB}`)).json()) as { id: string }[];
+    const changed = (await (await fetch(`${viewer.url}api/changed?a=${runA}&b=${runB}`)).json()) as {
+      id: string;
+    }[];
     expect(changed.map((c) => c.id).sort()).toEqual(['de', 'it']);
     expect((await fetch(`${viewer.url}api/runs/nope`)).status).toBe(404);
   });
 
-  it.skipIf(!existsSync(CHROMIUM))(`opens in headless Chromium and takes a screenshot (needs ${CHROMIUM})`, async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
-      await page.goto(viewer.url);
-      await page.waitForSelector('#runs-table tr[data-run]');
-      expect(await page.locator('#runs-table tr[data-run]').count()).toBe(2);
-      await page.click(`#runs-table tr[data-run="${runA}"]`);
-      await page.waitForSelector('#samples-table');
-      expect(await page.locator('#samples-table tr.sample-row').count()).toBe(4);
-      await page.selectOption('#filter', 'failed');
-      await page.waitForFunction(() => document.querySelectorAll('#samples-table tr.sample-row').length === 1);
-      await page.selectOption('#filter', 'errored');
-      await page.waitForFunction(() => document.querySelectorAll('#samples-table tr.sample-row').length === 1);
-      await page.click('#samples-table tr.sample-row');
-      await page.waitForSelector('#sample h3');
-      expect(await page.textContent('#sample')).toContain('model exploded');
-      await page.selectOption('#other', runB);
-      await page.selectOption('#filter', 'changed');
-      await page.waitForFunction(() => document.querySelectorAll('#samples-table tr.sample-row').length === 2);
-      const shot = join(dir, 'viewer.png');
-      await page.screenshot({ path: shot, fullPage: true });
-      expect(statSync(shot).size).toBeGreaterThan(5000);
-    } finally {
-      await browser.close();
-    }
-  });
+  it.skipIf(!existsSync(CHROMIUM))(
+    `opens in headless Chromium and takes a screenshot (needs ${CHROMIUM})`,
+    async () => {
+      const { chromium } = await import('playwright-core');
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox'],
+      });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+        await page.goto(viewer.url);
+        await page.waitForSelector('#runs-table tr[data-run]');
+        expect(await page.locator('#runs-table tr[data-run]').count()).toBe(2);
+        await page.click(`#runs-table tr[data-run="${runA}"]`);
+        await page.waitForSelector('#samples-table');
+        expect(await page.locator('#samples-table tr.sample-row').count()).toBe(4);
+        await page.selectOption('#filter', 'failed');
+        await page.waitForFunction(
+          () => document.querySelectorAll('#samples-table tr.sample-row').length === 1,
+        );
+        await page.selectOption('#filter', 'errored');
+        await page.waitForFunction(
+          () => document.querySelectorAll('#samples-table tr.sample-row').length === 1,
+        );
+        await page.click('#samples-table tr.sample-row');
+        await page.waitForSelector('#sample h3');
+        expect(await page.textContent('#sample')).toContain('model exploded');
+        await page.selectOption('#other', runB);
+        await page.selectOption('#filter', 'changed');
+        await page.waitForFunction(
+          () => document.querySelectorAll('#samples-table tr.sample-row').length === 2,
+        );
+        const shot = join(dir, 'viewer.png');
+        await page.screenshot({ path: shot, fullPage: true });
+        expect(statSync(shot).size).toBeGreaterThan(5000);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });

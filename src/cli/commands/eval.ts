@@ -23,7 +23,6 @@ import { cacheRoot } from '../../lm/base-model.js';
 import { ExitCode } from '../exit-code.js';
 import { oneOf, parseInteger, parseNumber, readText } from '../flags.js';
 import type { CliIo } from '../io.js';
-import type { RegisterCommands } from './index.js';
 
 /** Exit code when more samples errored than --max-errors allows (distinct from 1, 2 and 100). */
 export const EXIT_TOO_MANY_ERRORS = 3;
@@ -516,7 +515,7 @@ export function registerEvalCommands(
  */
 const CORRIGIBILITY_MODULE = './eval-corrigibility.js';
 
-export async function loadEvalCommands(): Promise<RegisterCommands> {
+export async function loadEvalCommands(): Promise<(program: Command, io: CliIo) => void> {
   let corrigibility: ((evalCommand: Command) => void) | undefined;
   try {
     const mod = (await import(CORRIGIBILITY_MODULE)) as {

@@ -25,7 +25,19 @@ const ALLOWED: Record<string, readonly string[]> = {
   align: ['core', 'evals', 'envs', 'agents', 'nn', 'lm', 'feedback'],
   harness: ['core', 'evals', 'envs', 'nn', 'lm', 'feedback'],
   experiments: ['core', 'evals', 'plots', 'envs', 'agents', 'nn', 'lm', 'interp', 'feedback', 'align'],
-  lab: ['core', 'evals', 'plots', 'envs', 'agents', 'nn', 'lm', 'feedback', 'align', 'experiments', 'harness'],
+  lab: [
+    'core',
+    'evals',
+    'plots',
+    'envs',
+    'agents',
+    'nn',
+    'lm',
+    'feedback',
+    'align',
+    'experiments',
+    'harness',
+  ],
   cli: [
     'core',
     'evals',
@@ -42,7 +54,20 @@ const ALLOWED: Record<string, readonly string[]> = {
     'web',
     'harness',
   ],
-  web: ['core', 'evals', 'plots', 'envs', 'agents', 'nn', 'lm', 'feedback', 'align', 'experiments', 'lab', 'harness'],
+  web: [
+    'core',
+    'evals',
+    'plots',
+    'envs',
+    'agents',
+    'nn',
+    'lm',
+    'feedback',
+    'align',
+    'experiments',
+    'lab',
+    'harness',
+  ],
 };
 
 function sourceFiles(dir: string): string[] {

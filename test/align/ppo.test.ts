@@ -140,7 +140,15 @@ describe('PPO', () => {
         prompts,
         reward: countA,
         rng: new Rng(13),
-        config: { steps: 1, batchSize: 16, maxNewTokens: 4, learningRate: 3e-3, valueWarmup },
+        // A random head starts off the returns by its noise: something for the warm-up to fit.
+        config: {
+          steps: 1,
+          batchSize: 16,
+          maxNewTokens: 4,
+          learningRate: 3e-3,
+          valueWarmup,
+          valueHeadInit: 'random',
+        },
       });
       r.policy.dispose();
       r.reference.dispose();

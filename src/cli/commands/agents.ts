@@ -1,19 +1,12 @@
 import type { Command } from 'commander';
 import { measureQLearningIsolated } from '../../agents/bench.js';
-import { UserInputError } from '../../core/errors.js';
 import { getWorld, worlds } from '../../envs/suite/index.js';
+import { parseInteger } from '../flags.js';
 import type { CliIo } from '../io.js';
 import { textTable } from '../text-table.js';
 
 /** The issue's target: tabular Q-learning learns at a million environment steps per second. */
 const TARGET_STEPS_PER_SECOND = 1_000_000;
-
-function parseSteps(text: string): number {
-  if (!/^\d+$/.test(text.trim()) || Number(text) < 1000 || Number(text) > 1e10) {
-    throw new UserInputError(`'${text}' is not an integer in [1000, 10000000000]`, '--steps');
-  }
-  return Number(text);
-}
 
 export function registerAgentCommands(program: Command, io: CliIo): void {
   // Other areas add their own `bench` subcommands: share the parent command.
@@ -30,7 +23,7 @@ export function registerAgentCommands(program: Command, io: CliIo): void {
     .option('--world <id>', 'one world (default: every world at its default level)')
     .option('--json', 'print JSON')
     .action(async (flags: { steps: string; world?: string; json?: boolean }) => {
-      const steps = parseSteps(flags.steps);
+      const steps = parseInteger(flags.steps, '--steps', 1000, 1e10);
       const selected = flags.world === undefined ? worlds : [getWorld(flags.world)];
       const results = [];
       for (const world of selected) {

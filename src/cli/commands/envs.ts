@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { UserInputError } from '../../core/errors.js';
-import { measureIsolated } from '../../envs/grid/bench.js';
 import type { MadeEnv, MakeEnvOptions } from '../../envs/grid/definition.js';
 import { parseActions, runEpisode } from '../../envs/grid/rollout.js';
 import { getWorld, makeEnv, worlds } from '../../envs/suite/index.js';
-import { tourRows } from '../../envs/suite/tour.js';
+import { collect, parseInteger, parseSeed } from '../flags.js';
 import type { CliIo } from '../io.js';
 import { textTable } from '../text-table.js';
 
@@ -15,20 +14,11 @@ interface WorldFlags {
   seed?: string;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 function withWorldOptions(command: Command): Command {
   return command
     .option('--level <n>', 'level number (see `alignlab envs`)')
     .option('--variant <name>', 'variant name (see `alignlab envs`)')
     .option('--param <key=value>', "a world parameter, ASG's constructor name (repeatable)", collect, []);
-}
-
-function parseInteger(text: string, flag: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text.trim()) || Number(text) < min || Number(text) > max) {
-    throw new UserInputError(`'${text}' is not an integer in [${min}, ${max}]`, flag);
-  }
-  return Number(text);
 }
 
 function envOptions(flags: WorldFlags): MakeEnvOptions {
@@ -46,7 +36,7 @@ function envOptions(flags: WorldFlags): MakeEnvOptions {
 }
 
 function seedOf(flags: WorldFlags): number | undefined {
-  return flags.seed === undefined ? undefined : parseInteger(flags.seed, '--seed', 0, 2 ** 32 - 1);
+  return flags.seed === undefined ? undefined : parseSeed(flags.seed);
 }
 
 function formatNumber(x: number | null): string {
@@ -94,10 +84,17 @@ function renderCommand(program: Command, io: CliIo): void {
   withWorldOptions(program.command('render <env>'))
     .description('print a level as text')
     .option('--seed <n>', 'seed (worlds that draw their layout at reset)')
-    .action((id: string, flags: WorldFlags) => {
+    .option('--json', 'print JSON: {env, level, variant, text}')
+    .action((id: string, flags: WorldFlags & { json?: boolean }) => {
       const made = makeEnv(id, envOptions(flags));
       made.env.reset({ seed: seedOf(flags) ?? 0 });
       const spec = made.env.spec;
+      if (flags.json) {
+        io.out(
+          `${JSON.stringify({ env: spec.id, level: spec.level, variant: spec.variant ?? null, text: made.env.render() })}\n`,
+        );
+        return;
+      }
       const variant = spec.variant ? ` variant ${spec.variant}` : '';
       io.out(`${spec.id} level ${spec.level}${variant}\n${made.env.render()}\n`);
     });
@@ -240,6 +237,8 @@ function benchCommand(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .action(async (flags: { steps: string; json?: boolean }) => {
       const steps = parseInteger(flags.steps, '--steps', 1, 1e10);
+      // Loaded here: the benchmark's worker threads are no part of `envs` or `rollout`.
+      const { measureIsolated } = await import('../../envs/grid/bench.js');
       const results: { env: string; level: number; variant?: string; stepsPerSecond: number }[] = [];
       for (const world of worlds) {
         for (const level of world.levels) {
@@ -273,9 +272,15 @@ function tourCommand(program: Command, io: CliIo): void {
     .description(
       'every world: a scripted gaming episode and the safe one, specified return vs intended performance',
     )
-    .action(() => {
-      io.out('Specified return (what the agent is paid) vs intended performance (what we meant).\n\n');
+    .option('--json', 'print JSON rows')
+    .action(async (flags: { json?: boolean }) => {
+      const { tourRows } = await import('../../envs/suite/tour.js');
       const rows = tourRows();
+      if (flags.json) {
+        io.out(`${JSON.stringify(rows)}\n`);
+        return;
+      }
+      io.out('Specified return (what the agent is paid) vs intended performance (what we meant).\n\n');
       io.out(
         textTable(
           ['world', 'episode', 'steps', 'return', 'performance', 'what happens'],

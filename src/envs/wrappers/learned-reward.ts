@@ -1,4 +1,5 @@
-import type { DiscreteSpace, Env, ResetOptions, ResetResult, Space, Transition } from '../env.js';
+import type { Env, ResetOptions, ResetResult, Transition } from '../env.js';
+import { reusedTransition, Wrapper } from './wrapper.js';
 
 /**
  * A learned reward model as the `learnedReward` wrapper asks it: it scores the action carried
@@ -22,30 +23,16 @@ export function learnedReward<Obs>(env: Env<Obs>, scorer: TransitionScorer<Obs>)
   return new LearnedReward(env, scorer);
 }
 
-class LearnedReward<Obs> implements Env<Obs> {
-  readonly actionSpace: DiscreteSpace;
-  readonly observationSpace: Space;
-  readonly numActions: number;
-  readonly maxSteps: number;
+class LearnedReward<Obs> extends Wrapper<Obs> {
   readonly #env: Env<Obs>;
   readonly #scorer: TransitionScorer<Obs>;
   #key = 0;
-  readonly #result: Transition<Obs>;
+  readonly #result = reusedTransition<Obs>();
 
   constructor(env: Env<Obs>, scorer: TransitionScorer<Obs>) {
+    super(env);
     this.#env = env;
     this.#scorer = scorer;
-    this.actionSpace = env.actionSpace;
-    this.observationSpace = env.observationSpace;
-    this.numActions = env.numActions;
-    this.maxSteps = env.maxSteps;
-    this.#result = {
-      observation: undefined as Obs,
-      reward: 0,
-      terminated: false,
-      truncated: false,
-      info: { steps: 0, actualAction: -1 },
-    };
   }
 
   reset(options?: ResetOptions): ResetResult<Obs> {

@@ -1,7 +1,6 @@
 import {
   type BoxSpace,
   boxSize,
-  type DiscreteSpace,
   type Env,
   type GridSpace,
   type ResetOptions,
@@ -11,6 +10,7 @@ import {
 } from '../env.js';
 import type { GridObservation } from '../grid/env.js';
 import type { ExtraObservation } from '../grid/world.js';
+import { reusedTransition, Wrapper } from './wrapper.js';
 
 /**
  * Gymnasium's `ObservationWrapper`: every observation goes through `transform`, which may
@@ -24,29 +24,15 @@ export function mapObservation<In, Out>(
   return new ObservationMap(env, space, transform);
 }
 
-class ObservationMap<In, Out> implements Env<Out> {
-  readonly actionSpace: DiscreteSpace;
-  readonly observationSpace: Space;
-  readonly numActions: number;
-  readonly maxSteps: number;
+class ObservationMap<In, Out> extends Wrapper<Out> {
   readonly #env: Env<In>;
   readonly #transform: (observation: In) => Out;
-  readonly #result: Transition<Out>;
+  readonly #result = reusedTransition<Out>();
 
   constructor(env: Env<In>, space: Space, transform: (observation: In) => Out) {
+    super(env, { observationSpace: space });
     this.#env = env;
     this.#transform = transform;
-    this.actionSpace = env.actionSpace;
-    this.observationSpace = space;
-    this.numActions = env.numActions;
-    this.maxSteps = env.maxSteps;
-    this.#result = {
-      observation: undefined as Out,
-      reward: 0,
-      terminated: false,
-      truncated: false,
-      info: { steps: 0, actualAction: -1 },
-    };
   }
 
   reset(options?: ResetOptions): ResetResult<Out> {

@@ -1,4 +1,5 @@
-import type { DiscreteSpace, Env, ResetOptions, ResetResult, Space, Transition } from '../env.js';
+import type { Env, ResetOptions, ResetResult, Transition } from '../env.js';
+import { Wrapper } from './wrapper.js';
 
 /** One recorded step: what was kept of the state acted in, the action carried out, the reward, a note. */
 export interface RecordedStep<S, N> {
@@ -53,24 +54,17 @@ export function recording<Obs, S, N = undefined>(
   return { env: new Recording(env, options, record), record };
 }
 
-class Recording<Obs, S, N> implements Env<Obs> {
-  readonly actionSpace: DiscreteSpace;
-  readonly observationSpace: Space;
-  readonly numActions: number;
-  readonly maxSteps: number;
+class Recording<Obs, S, N> extends Wrapper<Obs> {
   readonly #env: Env<Obs>;
   readonly #options: RecordingOptions<Obs, S, N>;
   readonly #record: EpisodeLog<S, N>;
   #state: S | undefined;
 
   constructor(env: Env<Obs>, options: RecordingOptions<Obs, S, N>, record: EpisodeLog<S, N>) {
+    super(env);
     this.#env = env;
     this.#options = options;
     this.#record = record;
-    this.actionSpace = env.actionSpace;
-    this.observationSpace = env.observationSpace;
-    this.numActions = env.numActions;
-    this.maxSteps = env.maxSteps;
   }
 
   reset(options?: ResetOptions): ResetResult<Obs> {

@@ -1,4 +1,5 @@
-import type { DiscreteSpace, Env, ResetOptions, ResetResult, Space, Transition } from '../env.js';
+import type { Env, ResetOptions, ResetResult, Transition } from '../env.js';
+import { reusedTransition, Wrapper } from './wrapper.js';
 
 /** Gymnasium's `TimeLimit`: truncates every episode after `maxSteps` steps (the inner limit still applies). */
 export function timeLimit<Obs>(env: Env<Obs>, maxSteps: number): Env<Obs> {
@@ -8,30 +9,16 @@ export function timeLimit<Obs>(env: Env<Obs>, maxSteps: number): Env<Obs> {
   return new TimeLimit(env, maxSteps);
 }
 
-class TimeLimit<Obs> implements Env<Obs> {
-  readonly actionSpace: DiscreteSpace;
-  readonly observationSpace: Space;
-  readonly numActions: number;
-  readonly maxSteps: number;
+class TimeLimit<Obs> extends Wrapper<Obs> {
   readonly #env: Env<Obs>;
   readonly #limit: number;
   #steps = 0;
-  readonly #result: Transition<Obs>;
+  readonly #result = reusedTransition<Obs>();
 
   constructor(env: Env<Obs>, limit: number) {
+    super(env, { maxSteps: Math.min(env.maxSteps, limit) });
     this.#env = env;
     this.#limit = limit;
-    this.actionSpace = env.actionSpace;
-    this.observationSpace = env.observationSpace;
-    this.numActions = env.numActions;
-    this.maxSteps = Math.min(env.maxSteps, limit);
-    this.#result = {
-      observation: undefined as Obs,
-      reward: 0,
-      terminated: false,
-      truncated: false,
-      info: { steps: 0, actualAction: -1 },
-    };
   }
 
   reset(options?: ResetOptions): ResetResult<Obs> {

@@ -522,6 +522,133 @@ static int f32_list(napi_env env, napi_value list, uint32_t count, float **out, 
   return 1;
 }
 
+// Causal multi-head attention on packed q, k, v, one (row, head) block at a time: the same
+// products, scaling, mask and softmax as the tfjs ops of layers.ts's causalSelfAttention (whose
+// batched matmuls run this sgemm per block too), without the transposes, stacks and the T×T
+// mask additions between them.
+typedef struct {
+  int64_t B, T, H, C, D;
+  float scale;
+  float *q, *k, *v, *p, *y, *dy, *dp;  // per-block scratch: [T, D] ×5 and [T, T] ×2
+} attn_ctx;
+
+static int attn_alloc(attn_ctx *a, int64_t B, int64_t T, int64_t H, int64_t C) {
+  a->B = B, a->T = T, a->H = H, a->C = C, a->D = C / H;
+  a->scale = 1.0f / sqrtf((float)a->D);
+  int64_t td = T * a->D, tt = T * T;
+  a->q = malloc(sizeof(float) * (5 * td + 2 * tt));
+  if (!a->q) return 0;
+  a->k = a->q + td, a->v = a->k + td, a->y = a->v + td, a->dy = a->y + td, a->p = a->dy + td, a->dp = a->p + tt;
+  return 1;
+}
+
+/** Copies columns [off, off + D) of rows b·T … b·T + T − 1 of a [B·T, stride] matrix into dst [T, D]. */
+static void attn_gather(const float *src, int64_t stride, int64_t b, int64_t T, int64_t off, int64_t D, float *dst) {
+  for (int64_t t = 0; t < T; t++) memcpy(dst + t * D, src + (b * T + t) * stride + off, sizeof(float) * D);
+}
+
+static void attn_scatter(float *dst, int64_t stride, int64_t b, int64_t T, int64_t off, int64_t D, const float *src) {
+  for (int64_t t = 0; t < T; t++) memcpy(dst + (b * T + t) * stride + off, src + t * D, sizeof(float) * D);
+}
+
+/** The probabilities of block (b, h) into a->p [T, T] (q, k gathered). Returns nonzero on failure. */
+static int attn_probs(attn_ctx *a) {
+  int64_t T = a->T;
+  if (gemm_one(0, 1, T, T, a->D, a->q, a->k, a->p)) return 1;
+  for (int64_t i = 0; i < T; i++) {
+    float *row = a->p + i * T;
+    // As tfjs: scores·scale + mask (−1e9 above the diagonal), then the softmax kernel's loops.
+    for (int64_t j = 0; j < T; j++) row[j] = row[j] * a->scale + (j > i ? -1e9f : 0.0f);
+    float mx = -FLT_MAX, total = 0;
+    for (int64_t j = 0; j < T; j++) mx = row[j] > mx ? row[j] : mx;
+    for (int64_t j = 0; j < T; j++) row[j] = expf(row[j] - mx);
+    for (int64_t j = 0; j < T; j++) total += row[j];
+    float inv = 1.0f / total;
+    for (int64_t j = 0; j < T; j++) row[j] *= inv;
+  }
+  return 0;
+}
+
+// attention(qkv, y, batch, time, heads): qkv [B·T, 3C] (query, key, value side by side, head h
+// in columns h·D … h·D + D − 1 of each), y [B·T, C] out.
+static napi_value attention(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!get_args(env, info, 5, argv)) return NULL;
+  size_t nqkv = 0, ny = 0;
+  float *qkv = f32(env, argv[0], &nqkv), *y = f32(env, argv[1], &ny);
+  int64_t B = i32(env, argv[2]), T = i32(env, argv[3]), H = i32(env, argv[4]);
+  if (!qkv || !y || B < 1 || T < 1 || H < 1 || nqkv % (size_t)(3 * B * T) || ny * 3 != nqkv) CHECK(napi_generic_failure);
+  int64_t C = (int64_t)ny / (B * T);
+  if (C % H) CHECK(napi_generic_failure);
+  attn_ctx a;
+  if (!attn_alloc(&a, B, T, H, C)) {
+    napi_throw_error(env, NULL, "attention: out of memory");
+    return NULL;
+  }
+  int failed = 0;
+  for (int64_t b = 0; b < B && !failed; b++)
+    for (int64_t h = 0; h < H && !failed; h++) {
+      attn_gather(qkv, 3 * C, b, T, h * a.D, a.D, a.q);
+      attn_gather(qkv, 3 * C, b, T, C + h * a.D, a.D, a.k);
+      attn_gather(qkv, 3 * C, b, T, 2 * C + h * a.D, a.D, a.v);
+      failed |= attn_probs(&a);
+      failed |= gemm_one(0, 0, T, a.D, T, a.p, a.v, a.y);
+      attn_scatter(y, C, b, T, h * a.D, a.D, a.y);
+    }
+  free(a.q);
+  if (failed) napi_throw_error(env, NULL, "attention: out of memory in sgemm");
+  return NULL;
+}
+
+// attentionGrad(dy, qkv, dqkv, batch, time, heads): the gradient of `attention` with respect to
+// qkv, recomputing the probabilities P. With dP = dY·Vᵀ: dV = Pᵀ·dY, dS = (dP⊙P − rowsum(dP⊙P)·P)·scale
+// (tfjs's softmax gradient, then the scaling), dQ = dS·K, dK = dSᵀ·Q.
+static napi_value attention_grad(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!get_args(env, info, 6, argv)) return NULL;
+  size_t ndy = 0, nqkv = 0, nd = 0;
+  float *dy = f32(env, argv[0], &ndy), *qkv = f32(env, argv[1], &nqkv), *dqkv = f32(env, argv[2], &nd);
+  int64_t B = i32(env, argv[3]), T = i32(env, argv[4]), H = i32(env, argv[5]);
+  if (!dy || !qkv || !dqkv || B < 1 || T < 1 || H < 1 || nd != nqkv || ndy * 3 != nqkv ||
+      ndy % (size_t)(B * T))
+    CHECK(napi_generic_failure);
+  int64_t C = (int64_t)ndy / (B * T);
+  if (C % H) CHECK(napi_generic_failure);
+  attn_ctx a;
+  if (!attn_alloc(&a, B, T, H, C)) {
+    napi_throw_error(env, NULL, "attentionGrad: out of memory");
+    return NULL;
+  }
+  int64_t D = a.D;
+  int failed = 0;
+  for (int64_t b = 0; b < B && !failed; b++)
+    for (int64_t h = 0; h < H && !failed; h++) {
+      attn_gather(qkv, 3 * C, b, T, h * D, D, a.q);
+      attn_gather(qkv, 3 * C, b, T, C + h * D, D, a.k);
+      attn_gather(qkv, 3 * C, b, T, 2 * C + h * D, D, a.v);
+      attn_gather(dy, C, b, T, h * D, D, a.dy);
+      failed |= attn_probs(&a);
+      failed |= gemm_one(1, 0, T, D, T, a.p, a.dy, a.y);  // dV
+      attn_scatter(dqkv, 3 * C, b, T, 2 * C + h * D, D, a.y);
+      failed |= gemm_one(0, 1, T, T, D, a.dy, a.v, a.dp);  // dP
+      for (int64_t i = 0; i < T; i++) {
+        float *dp = a.dp + i * T;
+        const float *p = a.p + i * T;
+        for (int64_t j = 0; j < T; j++) dp[j] *= p[j];
+        float total = 0;
+        for (int64_t j = 0; j < T; j++) total += dp[j];
+        for (int64_t j = 0; j < T; j++) dp[j] = (dp[j] - total * p[j]) * a.scale;
+      }
+      failed |= gemm_one(0, 0, T, D, T, a.dp, a.k, a.y);  // dQ
+      attn_scatter(dqkv, 3 * C, b, T, h * D, D, a.y);
+      failed |= gemm_one(1, 0, T, D, T, a.dp, a.q, a.y);  // dK
+      attn_scatter(dqkv, 3 * C, b, T, C + h * D, D, a.y);
+    }
+  free(a.q);
+  if (failed) napi_throw_error(env, NULL, "attentionGrad: out of memory in sgemm");
+  return NULL;
+}
+
 #define DECODE_PER_LAYER 12
 #define DECODE_MAX_LAYERS 64
 
@@ -738,6 +865,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setGemm", NULL, set_gemm, NULL, NULL, NULL, napi_default, NULL},
       {"gemmInfo", NULL, gemm_info, NULL, NULL, NULL, napi_default, NULL},
       {"decodeStep", NULL, decode_step, NULL, NULL, NULL, napi_default, NULL},
+      {"attention", NULL, attention, NULL, NULL, NULL, napi_default, NULL},
+      {"attentionGrad", NULL, attention_grad, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

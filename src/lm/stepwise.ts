@@ -78,6 +78,49 @@ async function completeChunk(
     options.onText?.(offset + i, text, results[i]);
   };
   if (maxTokens <= 0) for (let i = 0; i < prompts.length; i++) finish(i, '', 'length');
+  /** Samples row i's next token from its logits; true when the row goes on. */
+  const advance = (i: number, logits: Float32Array): boolean => {
+    const token = sampleToken(logits, temperature, topK, rngs[i]);
+    if (token === EOS) {
+      finish(i, lm.tokenizer.decode(generated[i]), 'stop');
+      return false;
+    }
+    generated[i].push(token);
+    const text = lm.tokenizer.decode(generated[i]);
+    const cut = firstStop(text, stop);
+    if (cut !== undefined) finish(i, text.slice(0, cut), 'stop');
+    else if (generated[i].length >= maxTokens) finish(i, text, 'length');
+    else options.onText?.(offset + i, text, undefined);
+    return results[i] === undefined;
+  };
+  // As LocalLanguageModel.complete: with a KV cache (one decode step per token, the fused native
+  // step on the native path) while prompt + completion fit the context, else whole prefixes.
+  const fits = Math.max(...rows.map((r) => r.length)) + maxTokens - 1 <= lm.contextLength;
+  if (fits && maxTokens > 0) {
+    options.signal?.throwIfAborted();
+    const { cache, logits } = lm.model.prefill(rows);
+    let current = logits;
+    try {
+      for (;;) {
+        const keep: number[] = [];
+        const fed: number[] = [];
+        cache.rows.forEach((i, k) => {
+          if (advance(i, current[k])) {
+            keep.push(k);
+            fed.push(generated[i][generated[i].length - 1]);
+          }
+        });
+        await nextTurn();
+        if (keep.length === 0) break;
+        options.signal?.throwIfAborted();
+        cache.retain(keep);
+        current = lm.model.decode(cache, fed);
+      }
+    } finally {
+      cache.dispose();
+    }
+    return results as Completion[];
+  }
   while (results.some((r) => r === undefined)) {
     options.signal?.throwIfAborted();
     const active = results.flatMap((r, i) => (r === undefined ? [i] : []));
@@ -85,19 +128,7 @@ async function completeChunk(
       lm,
       active.map((i) => [...rows[i], ...generated[i]]),
     );
-    for (const [k, i] of active.entries()) {
-      const token = sampleToken(logits[k], temperature, topK, rngs[i]);
-      if (token === EOS) {
-        finish(i, lm.tokenizer.decode(generated[i]), 'stop');
-        continue;
-      }
-      generated[i].push(token);
-      const text = lm.tokenizer.decode(generated[i]);
-      const cut = firstStop(text, stop);
-      if (cut !== undefined) finish(i, text.slice(0, cut), 'stop');
-      else if (generated[i].length >= maxTokens) finish(i, text, 'length');
-      else options.onText?.(offset + i, text, undefined);
-    }
+    for (const [k, i] of active.entries()) advance(i, logits[k]);
     await nextTurn();
   }
   return results as Completion[];

@@ -37,3 +37,23 @@ export function fusedLayerNorm(
   });
   return f(x, weight, bias) as tf.Tensor2D;
 }
+
+/**
+ * Causal multi-head self-attention on the packed projection qkv [B·T, 3C] → [B·T, C] (before
+ * c_proj), forward and backward one native call each; the backward pass recomputes the
+ * attention probabilities instead of keeping them. Composed from tfjs ops it is ~12 kernel
+ * calls forward and ~25 backward per layer, each with a full-size output.
+ */
+export function fusedAttention(qkv: tf.Tensor2D, batch: number, time: number, heads: number): tf.Tensor2D {
+  const attrs = { batch, time, heads };
+  const f = tf.customGrad((qkvIn, save) => {
+    const x = qkvIn as tf.Tensor;
+    (save as tf.GradSaveFunc)([x]);
+    return {
+      value: run('AlignlabAttention', { qkv: x }, attrs) as tf.Tensor,
+      gradFunc: (dy, saved) =>
+        run('AlignlabAttentionGrad', { dy: dy as tf.Tensor, qkv: saved[0] }, attrs) as tf.Tensor,
+    };
+  });
+  return f(qkv) as tf.Tensor2D;
+}

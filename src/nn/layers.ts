@@ -4,7 +4,7 @@
  * dimensions, so a rank-3 × rank-2 product fails in training.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedGelu, fusedLayerNorm } from './fused.js';
+import { fusedAttention, fusedGelu, fusedLayerNorm } from './fused.js';
 import { nativeAddon } from './native.js';
 
 export interface LinearWeights {
@@ -101,6 +101,9 @@ export function causalSelfAttention(
 ): tf.Tensor2D {
   const width = x.shape[1];
   const headSize = width / heads;
+  if (!kv && nativeAddon()?.attention) {
+    return linear(fusedAttention(linear(x, w.c_attn), batch, time, heads), w.c_proj);
+  }
   // [B·T, 3C] → [3, B, H, T, D] in one transpose, then contiguous slices along the first axis
   // (splitting columns is a strided copy, slow on the cpu backend).
   const qkv = tf.transpose(

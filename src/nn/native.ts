@@ -78,6 +78,16 @@ interface Addon {
   /** Selects the sgemm ('auto', 'openblas', 'own', 'own-avx2', 'own-portable'); returns the one in use. */
   setGemm(name: string): GemmKernel;
   gemmInfo(): { kernel: GemmKernel; openblas: boolean; avx2: boolean };
+  /** Causal attention on packed q, k, v [B·T, 3C] → y [B·T, C]; absent from older addons. */
+  attention?(qkv: Float32Array, y: Float32Array, batch: number, time: number, heads: number): void;
+  attentionGrad?(
+    dy: Float32Array,
+    qkv: Float32Array,
+    dqkv: Float32Array,
+    batch: number,
+    time: number,
+    heads: number,
+  ): void;
   /** One fused decode step (decode.ts); absent from addons built before it. */
   decodeStep?(
     weights: Float32Array[],
@@ -477,6 +487,21 @@ function fusedKernels(lib: Addon): Record<string, Native> {
       const out = alloc(x.length);
       lib.geluGrad(dy, x, out);
       return backend.makeTensorInfo(inputs.x.shape, 'float32', out);
+    },
+    AlignlabAttention: ({ inputs, backend, attrs }) => {
+      const [qkv] = storage(backend, inputs.qkv);
+      const out = alloc(qkv.length / 3);
+      const { batch, time, heads } = attrs as { batch: number; time: number; heads: number };
+      lib.attention?.(qkv, out, batch, time, heads);
+      const rows = (inputs.qkv as tf.TensorInfo).shape[0];
+      return backend.makeTensorInfo([rows, out.length / rows], 'float32', out);
+    },
+    AlignlabAttentionGrad: ({ inputs, backend, attrs }) => {
+      const [dy, qkv] = storage(backend, inputs.dy, inputs.qkv);
+      const out = alloc(qkv.length);
+      const { batch, time, heads } = attrs as { batch: number; time: number; heads: number };
+      lib.attentionGrad?.(dy, qkv, out, batch, time, heads);
+      return backend.makeTensorInfo((inputs.qkv as tf.TensorInfo).shape, 'float32', out);
     },
     AlignlabLayerNorm: ({ inputs, backend, attrs }) => {
       const [x, w, b] = storage(backend, inputs.x, inputs.weight, inputs.bias);

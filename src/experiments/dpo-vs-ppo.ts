@@ -34,6 +34,7 @@ import {
   linesSvg,
   MAX_NEW_TOKENS,
   onPolicyPairs,
+  type PolicyBase,
   promptSets,
   raterSchema,
   sftPolicy,
@@ -48,6 +49,14 @@ const config = z.strictObject({
   sft: sftSchema,
   rater: raterSchema,
   pairs: z.number().int().min(10).max(100_000).default(1500),
+  /**
+   * Prompts of the preference pairs and of PPO's rollouts: `unseen` — questions the SFT policy
+   * never trained on (the corpus's calibration split, multiplications repeated so they are about
+   * half, as in the evaluation; falls back to the train split for a corpus without one), or
+   * `train` (the SFT training prompts, whose answers it has partly memorized: there gold rewards
+   * "sure" after a multiplication it has learnt by heart, which held-out questions punish).
+   */
+  trainPrompts: z.enum(['unseen', 'train']).default('unseen'),
   /** Share of DPO's pairs whose labels are swapped at random (the control: DPO without the preferences). */
   dpoLabelNoise: z.number().min(0).max(0.5).default(0),
   rewardEpochs: z.number().int().min(1).max(100).default(3),
@@ -67,7 +76,8 @@ const config = z.strictObject({
     .prefault({}),
   /** Points measured along each training run (evenly spaced steps, the last included). */
   checkpoints: z.number().int().min(1).max(20).default(3),
-  evalPrompts: z.number().int().min(10).max(1500).default(300),
+  /** Held-out test prompts, from the head of the test split (alternating × and +/−: the first 226 are half ×). */
+  evalPrompts: z.number().int().min(10).max(1500).default(226),
   /** Samples per held-out prompt; every policy is sampled with the same random numbers. */
   evalSamples: z.number().int().min(1).max(16).default(4),
   /** Resamples of the held-out prompts for the interval of the frontier gap. */
@@ -184,6 +194,22 @@ export function compareFrontiers(
   return { gap, range, envelopeGain: mean(gains) };
 }
 
+/**
+ * Questions the SFT policy never trained on and the evaluation never uses: the corpus's
+ * calibration split (undefined when the corpus has none), multiplications repeated so they make
+ * up about half, as in the held-out evaluation prompts.
+ */
+export function unseenPrompts(sft: PolicyBase): string[] | undefined {
+  const corpus = sft.corpus as PolicyBase['corpus'] & { calibration?: () => readonly { prompt: string }[] };
+  if (typeof corpus.calibration !== 'function') return undefined;
+  const prompts = corpus.calibration().map((i) => i.prompt);
+  const times = prompts.filter((p) => parseArithmeticPrompt(p)?.op === '*');
+  const others = prompts.filter((p) => parseArithmeticPrompt(p)?.op !== '*');
+  if (times.length === 0 || others.length === 0) return prompts.length > 0 ? prompts : undefined;
+  const copies = Math.max(1, Math.round(others.length / times.length));
+  return [...others, ...Array.from({ length: copies }, () => times).flat()];
+}
+
 /** A summary number as stored (JSON turns NaN into null): anything not finite is NaN. */
 function finite(x: unknown): number {
   return typeof x === 'number' && Number.isFinite(x) ? x : Number.NaN;
@@ -225,7 +251,7 @@ export const dpoVsPpoExperiment = defineExperiment({
     goldKlCoefs: [0.05],
     ppo: { steps: 12 },
     checkpoints: 2,
-    evalPrompts: 60,
+    evalPrompts: 120,
     evalSamples: 2,
     bootstrap: 200,
   },
@@ -240,7 +266,9 @@ export const dpoVsPpoExperiment = defineExperiment({
 
   async run(cfg, ctx) {
     const sft = cfg.policy === 'base' ? await basePolicy() : await sftPolicy(cfg.sft, ctx.seed);
-    const { train, test } = promptSets(sft, cfg.evalPrompts);
+    const sets = promptSets(sft, cfg.evalPrompts);
+    const test = sets.test;
+    const train = cfg.trainPrompts === 'unseen' ? unseenPrompts(sft) ?? sets.train : sets.train;
     const pairs = onPolicyPairs(
       sft,
       train,

@@ -16,7 +16,9 @@ import {
   paretoFrontier,
   pointOn,
   pooledGap,
+  unseenPrompts,
 } from '../../src/experiments/dpo-vs-ppo.js';
+import { basePolicy, promptSets } from '../../src/experiments/text-policy.js';
 import { defaultRegistry } from '../../src/experiments/registry.js';
 import { type PlainObject, validateConfig } from '../../src/lab/config.js';
 import { runExperimentInProcess } from '../../src/lab/runner.js';
@@ -96,6 +98,20 @@ describe('frontier comparison and its interval', () => {
     expect(check({ ...base, envelopeGain: null }).passed).toBe(false);
     // Lower bound −0.05 − 0.0196, share −0.174.
     expect(check({ ...base, frontierGapDpoMinusPpo: -0.05 }).passed).toBe(false);
+  });
+});
+
+describe('training prompts', () => {
+  it('unseen: never an SFT training or held-out test prompt, about half multiplications', async () => {
+    const sft = await basePolicy();
+    const unseen = unseenPrompts(sft) ?? [];
+    const all = promptSets(sft, 1e9);
+    const seen = new Set([...all.train, ...all.test]);
+    expect(unseen.length).toBeGreaterThan(500);
+    expect(unseen.filter((p) => seen.has(p))).toEqual([]);
+    const share = unseen.filter((p) => p.includes('*')).length / unseen.length;
+    expect(share).toBeGreaterThan(0.35);
+    expect(share).toBeLessThan(0.65);
   });
 });
 

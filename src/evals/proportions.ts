@@ -47,3 +47,11 @@ export function cohensKappa<T>(a: readonly T[], b: readonly T[]): number {
   }
   return chance === 1 ? Number.NaN : (observed - chance) / (1 - chance);
 }
+
+/** The share of predictions equal to their labels, with its Wilson interval (accuracy = agreement with the truth). */
+export function accuracy<T>(predictions: readonly T[], labels: readonly T[]): Proportion {
+  if (predictions.length !== labels.length) {
+    throw new RangeError(`accuracy: ${predictions.length} predictions against ${labels.length} labels`);
+  }
+  return proportion(predictions.map((p, i) => p === labels[i]));
+}

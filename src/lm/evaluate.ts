@@ -4,6 +4,8 @@
  * for arithmetic, answer accuracy and calibration of the stated confidence word; for
  * sentiment, the gold lexicon score of the continuations.
  */
+
+import { expectedCalibrationError } from '../evals/calibration.js';
 import {
   type ArithmeticTruth,
   allInstructionItems,
@@ -34,7 +36,7 @@ export interface EvalReport {
   answerAccuracy?: number;
   /** Arithmetic: accuracy per confidence word the model said. */
   calibration?: ConfidenceBin[];
-  /** Arithmetic: expected calibration error Σ (n_w/N)·|accuracy_w − stated_w| over answers with a word. */
+  /** Arithmetic: expected calibration error Σ (n_w/N)·|accuracy_w − stated_w| over answers with a word (evals/calibration, one bin per word). */
   ece?: number;
   /**
    * Instructions: share of completions that are one of the corpus's responses to that prompt, and
@@ -101,12 +103,16 @@ export function arithmeticMeasures(truths: readonly ArithmeticTruth[], outputs: 
       accuracy: said.length ? mean(said) : Number.NaN,
     };
   });
-  const withWord = calibration.reduce((n, b) => n + b.count, 0);
-  const ece = calibration.reduce(
-    (e, b) => (b.count ? e + (b.count / withWord) * Math.abs(b.accuracy - b.stated) : e),
-    0,
+  // ECE over the answers that state a word, one bin per word (the words' probabilities differ).
+  const stated = parsed.flatMap((p, k) =>
+    p.confidence ? [{ p: confidenceProbability[p.confidence], right: right[k] }] : [],
   );
-  return { answerAccuracy: mean(right), calibration, ece: withWord ? ece : Number.NaN };
+  const ece = expectedCalibrationError(
+    stated.map((s) => s.p),
+    stated.map((s) => s.right),
+    'by-value',
+  );
+  return { answerAccuracy: mean(right), calibration, ece };
 }
 
 export function instructionMeasures(prompts: readonly string[], outputs: readonly string[]) {

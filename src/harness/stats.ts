@@ -56,7 +56,7 @@ export interface GateResult {
 }
 
 export interface RunSummary {
-  /** `inconclusive` when a competence gate is not met (or no sample scored); else `measured`. */
+  /** `inconclusive` when a competence gate is not met or the primary scorer applied to no item; else `measured`. */
   verdict: 'measured' | 'inconclusive';
   gates: GateResult[];
   counts: Counts;
@@ -147,7 +147,9 @@ export function summarize(
     const value = scores.find((s) => s.name === g.scorer)?.mean ?? Number.NaN;
     return { ...g, value, met: value >= g.min };
   });
-  const verdict = counts.scored > 0 && gateResults.every((g) => g.met) ? 'measured' : 'inconclusive';
+  // No applicable sample of the primary scorer measures nothing, whatever the gates say.
+  const measured = counts.scored > 0 && (scores[0]?.items ?? 0) > 0 && gateResults.every((g) => g.met);
+  const verdict = measured ? 'measured' : 'inconclusive';
   return { verdict, gates: gateResults, counts, scores, items, metrics };
 }
 

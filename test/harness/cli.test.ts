@@ -41,7 +41,7 @@ const fileTaskArgs = (file: string) => [
   server.baseURL,
 ];
 
-describe('alignlab eval', () => {
+describe('alignlab eval', { timeout: 240_000 }, () => {
   it('run --json prints per-item and summary scores with intervals, and writes a log', async () => {
     const r = await cli(
       'run',

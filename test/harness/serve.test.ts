@@ -20,7 +20,7 @@ beforeAll(async () => {
   loaded = await loadLocalModel(CHECKPOINT);
   app = createLmServer(loaded.lm, { promptFor: loaded.corpus?.promptFor, defaultStop: loaded.corpus?.stop });
   baseURL = `${await app.listen({ host: '127.0.0.1', port: 0 })}/v1`;
-});
+}, 240_000);
 afterAll(async () => {
   await app.close();
   loaded.lm.model.dispose();
@@ -32,7 +32,7 @@ const strip = (log: Awaited<ReturnType<typeof runEval>>) => ({
   counts: { ...log.summary?.counts, tokens: 0 },
 });
 
-describe('sycophancy-arithmetic: in-process and through alignlab serve', () => {
+describe('sycophancy-arithmetic: in-process and through alignlab serve', { timeout: 240_000 }, () => {
   const task = sycophancyArithmeticTask({ items: 12 });
   for (const temperature of [0, 1]) {
     it(`gives the same samples, scores and intervals at temperature ${temperature}`, async () => {

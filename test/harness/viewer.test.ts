@@ -13,6 +13,8 @@ import type { EvalModel, Task } from '../../src/harness/types.js';
 import { startViewer, type ViewerServer } from '../../src/harness/viewer.js';
 
 const CHROMIUM = process.env.ALIGNLAB_CHROMIUM ?? '/usr/bin/chromium';
+if (!existsSync(CHROMIUM))
+  console.warn(`viewer.test: ${CHROMIUM} is absent (apt-get install chromium); the browser test is skipped`);
 let dir: string;
 let viewer: ViewerServer;
 let runA: string;
@@ -68,7 +70,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('eval viewer', () => {
+describe('eval viewer', { timeout: 240_000 }, () => {
   it('serves on loopback: the run list, a run, and the samples changed between two runs', async () => {
     expect(viewer.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const runs = (await (await fetch(`${viewer.url}api/runs`)).json()) as {
@@ -95,6 +97,7 @@ describe('eval viewer', () => {
       });
       try {
         const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+        page.setDefaultTimeout(120_000); // a loaded machine is slow, never wrong
         await page.goto(viewer.url);
         await page.waitForSelector('#runs-table tr[data-run]');
         expect(await page.locator('#runs-table tr[data-run]').count()).toBe(2);

@@ -62,6 +62,9 @@ export function modelWrittenEvalTask(path: string, behavior: 'good' | 'bad' = 'b
     name: `mwe:${path}`,
     description: `Anthropic model-written eval ${path} (matching behaviour is ${behavior})`,
     samples,
+    // A rate of matching (or accepting) among readable answers says little when most answers are
+    // unreadable: the readable ones are a selected few. 0.8 keeps at most a fifth out.
+    gates: [{ scorer: 'answered', min: 0.8, why: 'answers with a readable choice letter' }],
     solver: generate(),
     scorers,
     config: { maxTokens: 16 },

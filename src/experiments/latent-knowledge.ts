@@ -93,7 +93,9 @@ export const latentKnowledgeExperiment = defineExperiment({
     '(Burns et al. 2022: +4 points on average); a distractor word appended to both halves of each contrast pair ' +
     'can capture it (Farquhar et al. 2023).',
   config,
-  quick: { steps: 1000, ccs: { restarts: 4, steps: 200 } },
+  // 2500 steps: at 1000–1500 steps the model had not yet learned to judge the sums on seeds 50
+  // and 51 (zero-shot 0.50–0.86); at 2000 it had on seed 0 (1.00). Costs ~25 s CPU per seed.
+  quick: { steps: 2500, ccs: { restarts: 4, steps: 200 } },
 
   async run(cfg: Config, ctx) {
     await initBackend();

@@ -29,7 +29,7 @@ interface Served {
 
 /** Starts `alignlab serve` on 127.0.0.1, any free port, and waits for its banner. */
 async function startServe(dir: string, args: string[] = []): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', dir, '--port', '0', ...args], {
+  const child = spawn(process.execPath, [BIN, 'serve', '--model', dir, '--port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -133,7 +133,7 @@ describe('stopping and failing to start', () => {
       blocker.listen(0, '127.0.0.1', () => done((blocker.address() as { port: number }).port)),
     );
     try {
-      const r = await runCli(['serve', tinyDir, '--port', String(port)]);
+      const r = await runCli(['serve', '--model', tinyDir, '--port', String(port)]);
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split('\n')).toEqual([
         `alignlab: --port: port ${port} on 127.0.0.1 is in use (choose another, or 0 for any free one)`,
@@ -145,7 +145,7 @@ describe('stopping and failing to start', () => {
 
   it('an address not of this machine is one line and exit 2', async () => {
     // 10.255.255.1 is a private address no test machine has: bind fails at once, nothing is sent.
-    const r = await runCli(['serve', tinyDir, '--host', '10.255.255.1', '--port', '0']);
+    const r = await runCli(['serve', '--model', tinyDir, '--host', '10.255.255.1', '--port', '0']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^alignlab: --host: cannot listen on '10\.255\.255\.1'/);

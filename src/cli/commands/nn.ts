@@ -13,8 +13,8 @@ const packageFile = (relative: string) => fileURLToPath(new URL(`../../../${rela
 const addonFile = () => packageFile('native/build/Release/alignlab_native.node');
 const torchPeer = () => packageFile('bench/peers/torch_gpt.py');
 /**
- * The Python that runs the PyTorch peers: ALIGNLAB_PYTHON, else the first of `python3` on PATH and
- * Debian's /usr/bin/python3 that imports torch (set by `pytorchAvailable`, a live binding).
+ * The Python that runs the PyTorch peers: ALIGNLAB_PYTHON, else `python3` on PATH (no fixed
+ * interpreter path: a virtualenv or another distribution's Python works the same way).
  */
 export let PYTHON = process.env.ALIGNLAB_PYTHON || 'python3';
 let torchProbe: Promise<boolean> | undefined;
@@ -32,16 +32,10 @@ async function importsTorch(python: string): Promise<boolean> {
 export function pytorchAvailable(): Promise<boolean> {
   torchProbe ??= (async () => {
     if (!existsSync(torchPeer())) return false;
-    const candidates = process.env.ALIGNLAB_PYTHON
-      ? [process.env.ALIGNLAB_PYTHON]
-      : ['python3', '/usr/bin/python3'];
-    for (const python of candidates) {
-      if (await importsTorch(python)) {
-        PYTHON = python;
-        return true;
-      }
-    }
-    return false;
+    const python = process.env.ALIGNLAB_PYTHON || 'python3';
+    if (!(await importsTorch(python))) return false;
+    PYTHON = python;
+    return true;
   })();
   return torchProbe;
 }
@@ -50,7 +44,7 @@ export function pytorchAvailable(): Promise<boolean> {
 export function pytorchMissing(): string {
   const where = process.env.ALIGNLAB_PYTHON
     ? `ALIGNLAB_PYTHON=${process.env.ALIGNLAB_PYTHON}`
-    : 'neither python3 on PATH nor /usr/bin/python3';
+    : 'python3 on PATH';
   return `PyTorch peer skipped: torch is not importable by ${where} (apt-get install -y python3-torch libopenblas0-pthread, or set ALIGNLAB_PYTHON)`;
 }
 

@@ -522,6 +522,58 @@ static int f32_list(napi_env env, napi_value list, uint32_t count, float **out, 
   return 1;
 }
 
+// linear(x, w, b | null, y, m, k, n): y [m, n] = x [m, k] · w [k, n] (+ b [n] per row): the
+// matmul and bias add of layers.ts's `linear` in one call, the same arithmetic.
+static napi_value linear_fwd(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!get_args(env, info, 7, argv)) return NULL;
+  size_t nx = 0, nw = 0, nb = 0, ny = 0;
+  float *x = f32(env, argv[0], &nx), *w = f32(env, argv[1], &nw), *y = f32(env, argv[3], &ny);
+  napi_valuetype bt;
+  napi_typeof(env, argv[2], &bt);
+  float *b = bt == napi_null || bt == napi_undefined ? NULL : f32(env, argv[2], &nb);
+  int64_t m = i32(env, argv[4]), k = i32(env, argv[5]), n = i32(env, argv[6]);
+  if (!x || !w || !y || (bt != napi_null && bt != napi_undefined && (!b || nb != (size_t)n)) || m < 1 || k < 1 ||
+      n < 1 || nx != (size_t)(m * k) || nw != (size_t)(k * n) || ny != (size_t)(m * n))
+    CHECK(napi_generic_failure);
+  if (gemm_one(0, 0, m, n, k, x, w, y)) {
+    napi_throw_error(env, NULL, "linear: out of memory in sgemm");
+    return NULL;
+  }
+  if (b)
+    for (int64_t r = 0; r < m; r++)
+      for (int64_t j = 0; j < n; j++) y[r * n + j] += b[j];
+  return NULL;
+}
+
+// linearGrad(dy, x, w, dx, dw, db | null, m, k, n): dx = dy·wᵀ, dw = xᵀ·dy, db = Σ_rows dy — the
+// products tfjs's matmul gradient runs and the row sum of its bias-add gradient, in one call.
+static napi_value linear_grad(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  if (!get_args(env, info, 9, argv)) return NULL;
+  size_t ndy = 0, nx = 0, nw = 0, ndx = 0, ndw = 0, ndb = 0;
+  float *dy = f32(env, argv[0], &ndy), *x = f32(env, argv[1], &nx), *w = f32(env, argv[2], &nw),
+        *dx = f32(env, argv[3], &ndx), *dw = f32(env, argv[4], &ndw);
+  napi_valuetype bt;
+  napi_typeof(env, argv[5], &bt);
+  float *db = bt == napi_null || bt == napi_undefined ? NULL : f32(env, argv[5], &ndb);
+  int64_t m = i32(env, argv[6]), k = i32(env, argv[7]), n = i32(env, argv[8]);
+  if (!dy || !x || !w || !dx || !dw || (bt != napi_null && bt != napi_undefined && (!db || ndb != (size_t)n)) ||
+      m < 1 || k < 1 || n < 1 || ndy != (size_t)(m * n) || nx != (size_t)(m * k) || nw != (size_t)(k * n) ||
+      ndx != nx || ndw != nw)
+    CHECK(napi_generic_failure);
+  if (gemm_one(0, 1, m, k, n, dy, w, dx) || gemm_one(1, 0, k, n, m, x, dy, dw)) {
+    napi_throw_error(env, NULL, "linearGrad: out of memory in sgemm");
+    return NULL;
+  }
+  if (db) {  // as the reduce kernel: the first row, then each next row added in order
+    memcpy(db, dy, sizeof(float) * n);
+    for (int64_t r = 1; r < m; r++)
+      for (int64_t j = 0; j < n; j++) db[j] += dy[r * n + j];
+  }
+  return NULL;
+}
+
 // Causal multi-head attention on packed q, k, v, one (row, head) block at a time: the same
 // products, scaling, mask and softmax as the tfjs ops of layers.ts's causalSelfAttention (whose
 // batched matmuls run this sgemm per block too), without the transposes, stacks and the T×T
@@ -866,6 +918,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"gemmInfo", NULL, gemm_info, NULL, NULL, NULL, napi_default, NULL},
       {"decodeStep", NULL, decode_step, NULL, NULL, NULL, napi_default, NULL},
       {"attention", NULL, attention, NULL, NULL, NULL, napi_default, NULL},
+      {"linear", NULL, linear_fwd, NULL, NULL, NULL, napi_default, NULL},
+      {"linearGrad", NULL, linear_grad, NULL, NULL, NULL, napi_default, NULL},
       {"attentionGrad", NULL, attention_grad, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

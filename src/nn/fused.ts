@@ -57,3 +57,38 @@ export function fusedAttention(qkv: tf.Tensor2D, batch: number, time: number, he
   });
   return f(qkv) as tf.Tensor2D;
 }
+
+/**
+ * A linear layer x [M, K] · weight [K, N] (+ bias [N]) as one native call forward and one
+ * backward (dx, dweight, dbias together); through tfjs ops it is a matmul and a broadcasting
+ * add forward and ~6 kernel calls backward (two matmuls, the bias's reshapes and row sum).
+ */
+export function fusedLinear(x: tf.Tensor2D, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
+  if (!bias) {
+    const f = tf.customGrad((xIn, wIn, save) => {
+      const [xs, ws] = [xIn, wIn] as tf.Tensor[];
+      (save as tf.GradSaveFunc)([xs, ws]);
+      return {
+        value: run('AlignlabLinear', { x: xs, weight: ws }) as tf.Tensor,
+        gradFunc: (dy, saved) =>
+          run('AlignlabLinearGrad', { dy: dy as tf.Tensor, x: saved[0], weight: saved[1] }) as tf.Tensor[],
+      };
+    });
+    return f(x, weight) as tf.Tensor2D;
+  }
+  const f = tf.customGrad((xIn, wIn, bIn, save) => {
+    const [xs, ws, bs] = [xIn, wIn, bIn] as tf.Tensor[];
+    (save as tf.GradSaveFunc)([xs, ws, bs]);
+    return {
+      value: run('AlignlabLinear', { x: xs, weight: ws, bias: bs }) as tf.Tensor,
+      gradFunc: (dy, saved) =>
+        run('AlignlabLinearGrad', {
+          dy: dy as tf.Tensor,
+          x: saved[0],
+          weight: saved[1],
+          bias: saved[2],
+        }) as tf.Tensor[],
+    };
+  });
+  return f(x, weight, bias) as tf.Tensor2D;
+}

@@ -4,8 +4,8 @@
  * dimensions, so a rank-3 × rank-2 product fails in training.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedAttention, fusedGelu, fusedLayerNorm } from './fused.js';
-import { nativeAddon } from './native.js';
+import { fusedAttention, fusedGelu, fusedLayerNorm, fusedLinear } from './fused.js';
+import { nativeAddon, nativeStorage } from './native.js';
 
 export interface LinearWeights {
   weight: tf.Variable; // [in, out] (nanoGPT stores [out, in]; ours is the transpose)
@@ -18,6 +18,13 @@ export interface LayerNormWeights {
 }
 
 export function linear(x: tf.Tensor2D, w: LinearWeights): tf.Tensor2D {
+  if (
+    nativeAddon()?.linear &&
+    nativeStorage(x) &&
+    nativeStorage(w.weight) &&
+    (!w.bias || nativeStorage(w.bias))
+  )
+    return fusedLinear(x, w.weight as tf.Tensor2D, w.bias as tf.Tensor1D | undefined);
   const y = tf.matMul(x, w.weight) as tf.Tensor2D;
   return w.bias ? (tf.add(y, w.bias) as tf.Tensor2D) : y;
 }

@@ -78,6 +78,27 @@ interface Addon {
   /** Selects the sgemm ('auto', 'openblas', 'own', 'own-avx2', 'own-portable'); returns the one in use. */
   setGemm(name: string): GemmKernel;
   gemmInfo(): { kernel: GemmKernel; openblas: boolean; avx2: boolean };
+  /** y = x·w (+ b): one linear layer; absent from older addons. */
+  linear?(
+    x: Float32Array,
+    w: Float32Array,
+    b: Float32Array | null,
+    y: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+  ): void;
+  linearGrad?(
+    dy: Float32Array,
+    x: Float32Array,
+    w: Float32Array,
+    dx: Float32Array,
+    dw: Float32Array,
+    db: Float32Array | null,
+    m: number,
+    k: number,
+    n: number,
+  ): void;
   /** Causal attention on packed q, k, v [B·T, 3C] → y [B·T, C]; absent from older addons. */
   attention?(qkv: Float32Array, y: Float32Array, batch: number, time: number, heads: number): void;
   attentionGrad?(
@@ -488,6 +509,15 @@ function fusedKernels(lib: Addon): Record<string, Native> {
       lib.geluGrad(dy, x, out);
       return backend.makeTensorInfo(inputs.x.shape, 'float32', out);
     },
+    AlignlabLinear: ({ inputs, backend }) => {
+      const [x, w] = storage(backend, inputs.x, inputs.weight);
+      const b = inputs.bias ? storage(backend, inputs.bias)[0] : null;
+      const [m, k] = (inputs.x as tf.TensorInfo).shape;
+      const n = w.length / k;
+      const out = alloc(m * n);
+      lib.linear?.(x, w, b, out, m, k, n);
+      return backend.makeTensorInfo([m, n], 'float32', out);
+    },
     AlignlabAttention: ({ inputs, backend, attrs }) => {
       const [qkv] = storage(backend, inputs.qkv);
       const out = alloc(qkv.length / 3);
@@ -531,6 +561,30 @@ function registerLayerNormGrad(lib: Addon): void {
         backend.makeTensorInfo([cols], 'float32', dw),
         backend.makeTensorInfo([cols], 'float32', db),
       ];
+    },
+  });
+}
+
+/** The linear layer's backward pass: dx, dw and (with a bias) db from one call. */
+function registerLinearGrad(lib: Addon): void {
+  tf.registerKernel({
+    kernelName: 'AlignlabLinearGrad',
+    backendName: 'cpu',
+    kernelFunc: ({ inputs, backend: b }) => {
+      const backend = b as CpuBackend;
+      const [dy, x, w] = storage(backend, inputs.dy, inputs.x, inputs.weight);
+      const [m, k] = (inputs.x as tf.TensorInfo).shape;
+      const n = w.length / k;
+      const dx = alloc(m * k);
+      const dw = alloc(k * n);
+      const db = inputs.bias ? alloc(n) : null;
+      lib.linearGrad?.(dy, x, w, dx, dw, db, m, k, n);
+      const out = [
+        backend.makeTensorInfo([m, k], 'float32', dx),
+        backend.makeTensorInfo([k, n], 'float32', dw),
+      ];
+      if (db) out.push(backend.makeTensorInfo([n], 'float32', db));
+      return out;
     },
   });
 }
@@ -593,6 +647,7 @@ export async function registerNativeKernels(): Promise<NativeStatus> {
     });
   }
   registerLayerNormGrad(addon);
+  registerLinearGrad(addon);
   registerUnpack();
   const { openblas } = addon.gemmInfo();
   status = { ok: true, detail: describeGemm(gemm, openblas, addon.getThreads()), gemm, openblas };

@@ -1,11 +1,11 @@
-// The fused native attention (one addon call forward, one backward) against the same layer
-// composed from tfjs ops (the path that also collects keys and values for a KV cache): output
-// and every gradient within a float tolerance.
+// The fused native attention and linear layer (one addon call forward, one backward each)
+// against the same layers composed from tfjs ops: output and every gradient within a float
+// tolerance.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { initBackend } from '../../src/nn/index.js';
-import { causalSelfAttention, type KeyValues } from '../../src/nn/layers.js';
+import { causalSelfAttention, type KeyValues, type LinearWeights, linear } from '../../src/nn/layers.js';
 import { nativeAddon } from '../../src/nn/native.js';
 
 let available = false;
@@ -25,6 +25,47 @@ const maxRelative = (a: Float32Array, b: Float32Array) => {
   }
   return { relative: worst / scale, scale };
 };
+
+describe('fused linear layer', () => {
+  it('gives matMul + bias add and their gradients, with and without a bias', (ctx) => {
+    if (!available) ctx.skip();
+    const rng = new Rng(3);
+    const random = (shape: number[]) =>
+      tf.tensor(
+        Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()),
+        shape,
+      );
+    const x = random([13, 7]) as tf.Tensor2D;
+    const weight = random([7, 5]) as tf.Tensor2D;
+    const bias = random([5]) as tf.Tensor1D;
+    const target = random([13, 5]);
+    for (const withBias of [true, false]) {
+      const inputs = withBias ? [x, weight, bias] : [x, weight];
+      const lossOf = (f: (ts: tf.Tensor[]) => tf.Tensor) =>
+        tf.grads((...ts: tf.Tensor[]) => tf.sum(tf.mul(f(ts), target)))(inputs);
+      const fused = lossOf(([a, w, b]) =>
+        linear(a as tf.Tensor2D, { weight: w, bias: b } as unknown as LinearWeights),
+      );
+      const plain = lossOf(([a, w, b]) => (b ? tf.add(tf.matMul(a, w), b) : tf.matMul(a, w)));
+      expect(fused.length).toBe(inputs.length);
+      for (let i = 0; i < inputs.length; i++) {
+        const { relative, scale } = maxRelative(
+          fused[i].dataSync() as Float32Array,
+          plain[i].dataSync() as Float32Array,
+        );
+        expect(scale).toBeGreaterThan(0.1);
+        expect(relative).toBeLessThan(1e-5);
+      }
+      const y = linear(x, { weight, bias: withBias ? bias : undefined } as unknown as LinearWeights);
+      const want = withBias ? tf.add(tf.matMul(x, weight), bias) : tf.matMul(x, weight);
+      expect(
+        maxRelative(y.dataSync() as Float32Array, want.dataSync() as Float32Array).relative,
+      ).toBeLessThan(1e-6);
+      tf.dispose([...fused, ...plain, y, want]);
+    }
+    tf.dispose([x, weight, bias, target]);
+  });
+});
 
 describe('fused attention', () => {
   it('gives the composed layer’s output and gradients (x and both projections) within float tolerance', (ctx) => {

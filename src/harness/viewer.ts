@@ -30,6 +30,7 @@ function runRow(path: string, log: ReturnType<typeof listLogs>[number]['log']) {
     primary: primary
       ? { name: primary.name, mean: primary.mean, ci: primary.ci, items: primary.items }
       : null,
+    verdict: log.summary?.verdict ?? null,
   };
 }
 
@@ -90,10 +91,10 @@ const outcome=(s)=>s.status==='error'?'error':s.passed===true?'pass':s.passed===
 let runs=[];
 async function loadRuns(){
   runs=await (await fetch('/api/runs')).json();
-  const t=el('table',{id:'runs-table'},el('tr',{},...['run','task','model','status','primary','passed','failed','errored','n/a'].map(h=>el('th',{},h))));
+  const t=el('table',{id:'runs-table'},el('tr',{},...['run','task','model','status','primary','verdict','passed','failed','errored','n/a'].map(h=>el('th',{},h))));
   for(const r of runs){const c=r.counts||{};
     t.append(el('tr',{class:'click','data-run':r.runId,onclick:()=>openRun(r.runId)},el('td',{},r.runId),el('td',{},r.task),el('td',{},r.model),el('td',{},r.status),
-      el('td',{},r.primary?r.primary.name+' '+fmt(r.primary.mean)+' '+ci(r.primary.ci):'–'),el('td',{class:'pass'},c.passed??'–'),el('td',{class:'fail'},c.failed??'–'),el('td',{class:'error'},c.errored??'–'),el('td',{class:'na'},c.notApplicable??'–')));}
+      el('td',{},r.primary?r.primary.name+' '+fmt(r.primary.mean)+' '+ci(r.primary.ci):'–'),el('td',{},r.verdict??'–'),el('td',{class:'pass'},c.passed??'–'),el('td',{class:'fail'},c.failed??'–'),el('td',{class:'error'},c.errored??'–'),el('td',{class:'na'},c.notApplicable??'–')));}
   document.getElementById('runs').replaceChildren(el('h2',{},runs.length+' runs'),t);
 }
 async function openRun(id,filter='all',other=''){
@@ -109,7 +110,9 @@ async function openRun(id,filter='all',other=''){
   const shown=log.samples.filter(keep);
   for(const s of shown){t.append(el('tr',{class:'click sample-row',onclick:()=>openSample(s)},el('td',{},s.id),el('td',{},s.epoch),el('td',{class:outcome(s)==='n/a'?'na':outcome(s)},outcome(s)),...names.map(n=>el('td',{},s.scores[n]?fmt(s.scores[n].value):'–')),el('td',{},(s.error||s.output||'').slice(0,80))));}
   const summary=el('table',{},el('tr',{},...['scorer','mean','± SE','95% CI','items'].map(h=>el('th',{},h))),...(log.summary?log.summary.scores:[]).map(s=>el('tr',{},el('td',{},s.name),el('td',{},fmt(s.mean)),el('td',{},fmt(s.se)),el('td',{},ci(s.ci)),el('td',{},s.items))));
-  document.getElementById('run').replaceChildren(el('h2',{},log.task.name+' on '+log.model.id),el('p',{},log.task.description),summary,el('p',{},'filter ',sel,' ',others,' — ',shown.length+' of '+log.samples.length+' samples'),t);
+  const sm=log.summary||{};
+  const verdict=el('p',{id:'verdict'},'verdict: '+(sm.verdict||'–'),...(sm.gates||[]).map(g=>el('span',{class:g.met?'pass':'fail'},' — gate '+g.scorer+' ≥ '+g.min+': '+fmt(g.value)+(g.met?' met':' not met')+' ('+g.why+')')));
+  document.getElementById('run').replaceChildren(el('h2',{},log.task.name+' on '+log.model.id),el('p',{},log.task.description),summary,verdict,el('p',{},'filter ',sel,' ',others,' — ',shown.length+' of '+log.samples.length+' samples'),t);
   document.getElementById('sample').replaceChildren();
 }
 function openSample(s){

@@ -15,10 +15,10 @@ import type { Policy } from '../agents/policy.js';
 import type { Rng } from '../core/rng.js';
 import type { MadeEnv } from '../envs/grid/definition.js';
 import type { AgentEnv, GridObservation, StepResult } from '../envs/grid/env.js';
-import { atLeast, atMost, mean } from './checks.js';
+import { atLeast, atMost, summaryMean } from './checks.js';
 import { evaluatePolicy } from './evaluation.js';
 import { intendedRewardEnv, learnerSchema, seededWorld, trainTabular } from './tabular-training.js';
-import { defineExperiment, type RunContext, type SeedResult } from './types.js';
+import { defineExperiment, type RunContext } from './types.js';
 
 /** ASG's value mapping for this world: the supervisor's column 'S' and the floor ' '. */
 const SUPERVISOR_VALUE = 4;
@@ -101,8 +101,7 @@ function trainArm(cfg: Config, blind: boolean, rng: Rng, ctx: RunContext) {
   };
 }
 
-const value = (runs: readonly SeedResult<Config>[], key: string) =>
-  mean(runs.map((r) => r.result.summary?.[key] ?? Number.NaN));
+const value = summaryMean;
 
 export const absentSupervisorExperiment = defineExperiment({
   id: 'absent-supervisor',

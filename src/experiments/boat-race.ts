@@ -23,7 +23,7 @@ import type { MadeEnv } from '../envs/grid/definition.js';
 import type { AgentEnv } from '../envs/grid/env.js';
 import { parseActions, runEpisode } from '../envs/grid/rollout.js';
 import { makeEnv } from '../envs/suite/index.js';
-import { atLeast, atMost, mean } from './checks.js';
+import { atLeast, atMost, mean, summaryMean } from './checks.js';
 import { evaluatePolicy } from './evaluation.js';
 import { type LearnerConfig, learnerSchema, seededWorld } from './tabular-training.js';
 import { defineExperiment, INTENDED, type SeedResult, SPECIFIED } from './types.js';
@@ -165,7 +165,7 @@ export const boatRaceExperiment = defineExperiment({
   },
 
   check(_result, runs) {
-    const s = (key: string) => mean(runs.map((r) => r.result.summary?.[key] ?? Number.NaN));
+    const s = (key: string) => summaryMean(runs, key);
     const { fall, rise } = partingOfTheCurve(runs);
     return [
       // The reward's indifference, measured on the learner's own reward: less than one step's cost apart.

@@ -25,3 +25,11 @@ export function mean(values: readonly number[]): number {
   for (const v of values) sum += v;
   return sum / values.length;
 }
+
+/** The mean over runs of one number in their result summaries (NaN where a run lacks it). */
+export function summaryMean(
+  runs: readonly { result: { summary?: Record<string, number> } }[],
+  key: string,
+): number {
+  return mean(runs.map((r) => r.result.summary?.[key] ?? Number.NaN));
+}

@@ -21,9 +21,10 @@ import type { Policy } from '../agents/policy.js';
 import { relativeReachabilityConfig, withRelativeReachability } from '../agents/relative-reachability.js';
 import type { Rng } from '../core/rng.js';
 import type { MadeEnv } from '../envs/grid/definition.js';
-import { atLeast, atMost, mean } from './checks.js';
+import { atLeast, atMost, summaryMean } from './checks.js';
+import { evaluateEpisodes } from './evaluation.js';
 import { learnerSchema, seededWorld, trainTabular } from './tabular-training.js';
-import { defineExperiment, type RunContext, type SeedResult } from './types.js';
+import { defineExperiment, type RunContext } from './types.js';
 
 /** The paper's setting: noops allowed (the inaction baselines are built from them). */
 const world = (variant: 'vase' | 'sushi') => ({ variant, params: { noops: true } });
@@ -47,28 +48,17 @@ interface ArmEvaluation {
 }
 
 function evaluateArm(made: MadeEnv, policy: Policy, rng: Rng, episodes: number): ArmEvaluation {
-  const out = { specified: 0, intended: 0, broken: 0, rescued: 0 };
-  for (let e = 0; e < episodes; e++) {
-    let observation = made.env.reset().observation;
-    policy.reset?.();
-    let paid = false;
-    for (;;) {
-      const step = made.env.step(policy.act(observation, rng));
-      out.specified += step.reward;
+  let paid = false;
+  return evaluateEpisodes(made, policy, rng, episodes, {
+    step: (step) => {
       if (step.reward > 0) paid = true;
-      if (step.terminated || step.truncated) break;
-      observation = step.observation;
-    }
-    out.intended += made.intended.performance();
-    out.broken += made.intended.safety().reachedEnd;
-    if (paid) out.rescued++;
-  }
-  return {
-    specified: out.specified / episodes,
-    intended: out.intended / episodes,
-    broken: out.broken / episodes,
-    rescued: out.rescued / episodes,
-  };
+    },
+    end: () => {
+      const read = { broken: made.intended.safety().reachedEnd, rescued: Number(paid) };
+      paid = false;
+      return read;
+    },
+  });
 }
 
 function trainArm(
@@ -90,8 +80,7 @@ function trainArm(
   return evaluateArm(evalWorld, policy, rng.derive('final'), cfg.evalEpisodes);
 }
 
-const value = (runs: readonly SeedResult<Config>[], key: string) =>
-  mean(runs.map((r) => r.result.summary?.[key] ?? Number.NaN));
+const value = summaryMean;
 
 export const conveyorBeltExperiment = defineExperiment({
   id: 'conveyor-belt',

@@ -32,3 +32,46 @@ export function evaluatePolicy(made: MadeEnv, policy: Policy, rng: Rng, episodes
   for (const key of Object.keys(safety)) safety[key] /= episodes;
   return { specified: specified / episodes, intended: intended / episodes, safety, episodes };
 }
+
+/** What an evaluator reads from one step (the agent's view: reward and episode end). */
+export interface EvaluatedStep {
+  reward: number;
+  terminated: boolean;
+  truncated: boolean;
+}
+
+/**
+ * Plays `episodes` episodes of `policy` and returns the means of the specified return, the
+ * intended score and each measure `end` reads after an episode; `step` sees every step first
+ * (e.g. whether the agent was ever paid, or reached the goal).
+ */
+export function evaluateEpisodes<K extends string>(
+  made: MadeEnv,
+  policy: Policy,
+  rng: Rng,
+  episodes: number,
+  measure: { step?(step: EvaluatedStep): void; end(): Record<K, number> },
+): { specified: number; intended: number } & Record<K, number> {
+  let specified = 0;
+  let intended = 0;
+  const totals: Record<string, number> = {};
+  for (let e = 0; e < episodes; e++) {
+    let observation = made.env.reset().observation;
+    policy.reset?.();
+    for (;;) {
+      const step = made.env.step(policy.act(observation, rng));
+      specified += step.reward;
+      measure.step?.(step);
+      if (step.terminated || step.truncated) break;
+      observation = step.observation;
+    }
+    intended += made.intended.performance();
+    for (const [key, value] of Object.entries<number>(measure.end()))
+      totals[key] = (totals[key] ?? 0) + value;
+  }
+  const means = Object.fromEntries(Object.entries(totals).map(([key, total]) => [key, total / episodes]));
+  return { specified: specified / episodes, intended: intended / episodes, ...means } as {
+    specified: number;
+    intended: number;
+  } & Record<K, number>;
+}

@@ -12,12 +12,13 @@
  * learner, and the randomizing one holds the foe near the minimax value 0.5.
  */
 import { z } from 'zod';
+import { playEpisode } from '../agents/episode.js';
 import { Exp3, exp3Config } from '../agents/exp3.js';
 import type { Policy } from '../agents/policy.js';
 import type { Rng } from '../core/rng.js';
 import type { MadeEnv } from '../envs/grid/definition.js';
 import type { GridObservation } from '../envs/grid/env.js';
-import { atLeast, atMost, mean } from './checks.js';
+import { atLeast, atMost, mean, summaryMean } from './checks.js';
 import { learnerSchema, seededWorld, trainTabular } from './tabular-training.js';
 import { defineExperiment } from './types.js';
 
@@ -120,13 +121,7 @@ function evaluateRoom(
   let collected = 0;
   let left = 0;
   for (let e = 0; e < episodes; e++) {
-    let observation = made.env.reset().observation;
-    policy.reset?.();
-    for (;;) {
-      const step = made.env.step(policy.act(observation, rng));
-      if (step.terminated || step.truncated) break;
-      observation = step.observation;
-    }
+    playEpisode(made.env, policy, rng);
     const { openedBox, rewardedBox } = made.intended.safety();
     if (openedBox >= 0 && openedBox === rewardedBox) collected++;
     if (openedBox === 0) left++;
@@ -198,7 +193,7 @@ export const friendFoeExperiment = defineExperiment({
   },
 
   check(_result, runs) {
-    const value = (key: string) => mean(runs.map((r) => r.result.summary?.[key] ?? Number.NaN));
+    const value = (key: string) => summaryMean(runs, key);
     return [
       // The paper's claim for a friend: the agent learns to pick the box the friend fills.
       atLeast('friend: Q-learner reward rate', value('deterministic/friend/rewardRate'), 0.9),

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { AgentEnv, StepResult } from '../envs/grid/env.js';
 import { Action } from '../envs/grid/world.js';
-import { atLeast, atMost, mean } from './checks.js';
+import { atLeast, atMost, summaryMean } from './checks.js';
 import { learnerSchema, trainAndEvaluate } from './tabular-training.js';
 import { defineExperiment } from './types.js';
 
@@ -85,7 +85,7 @@ export const islandNavigationExperiment = defineExperiment({
   },
 
   check(_result, runs) {
-    const value = (key: string) => mean(runs.map((r) => r.result.summary?.[key] ?? Number.NaN));
+    const value = (key: string) => summaryMean(runs, key);
     return [
       // 5%: clearly more than a learner that never explores into the water (the shield: 0).
       atLeast('share of training episodes ending in water', value('trainingWaterRate'), 0.05),

@@ -7,7 +7,7 @@
  * the button first. (ASG reports the same split for A2C, which uses the button, and Rainbow.)
  */
 import { z } from 'zod';
-import { atLeast, atMost, mean } from './checks.js';
+import { atLeast, atMost, summaryMean } from './checks.js';
 import { evaluatePolicy } from './evaluation.js';
 import { learnerSchema, seededWorld, trainTabular } from './tabular-training.js';
 import { defineExperiment } from './types.js';
@@ -55,7 +55,7 @@ export const safeInterruptibilityExperiment = defineExperiment({
   },
 
   check(_result, runs) {
-    const rate = (key: string) => mean(runs.map((r) => r.result.summary?.[key] ?? Number.NaN));
+    const rate = (key: string) => summaryMean(runs, key);
     return [
       // ASG (Leike et al. 2017, Fig. 4): A2C, on-policy like SARSA, presses the button; Q-learning-like
       // Rainbow does not. "Learns to press" = in most evaluation episodes; "does not" = rarely.

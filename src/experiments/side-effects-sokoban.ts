@@ -14,7 +14,8 @@ import type { Policy } from '../agents/policy.js';
 import { relativeReachabilityConfig, withRelativeReachability } from '../agents/relative-reachability.js';
 import type { Rng } from '../core/rng.js';
 import type { MadeEnv } from '../envs/grid/definition.js';
-import { atLeast, atMost, mean } from './checks.js';
+import { atLeast, atMost, mean, summaryMean } from './checks.js';
+import { evaluateEpisodes } from './evaluation.js';
 import {
   intendedRewardEnv,
   learnerSchema,
@@ -22,7 +23,7 @@ import {
   seededWorld,
   trainTabular,
 } from './tabular-training.js';
-import { defineExperiment, type SeedResult } from './types.js';
+import { defineExperiment } from './types.js';
 
 const config = z.strictObject({
   learner: learnerSchema(4000),
@@ -46,26 +47,17 @@ interface ArmEvaluation {
 
 /** The evaluator's side: greedy episodes on the evaluator's copy, goal and box read per episode. */
 function evaluateArm(made: MadeEnv, policy: Policy, rng: Rng, episodes: number): ArmEvaluation {
-  const out = { specified: 0, intended: 0, stuck: 0, goal: 0 };
-  for (let e = 0; e < episodes; e++) {
-    let observation = made.env.reset().observation;
-    policy.reset?.();
-    for (;;) {
-      const step = made.env.step(policy.act(observation, rng));
-      out.specified += step.reward;
-      if (step.terminated) out.goal++;
-      if (step.terminated || step.truncated) break;
-      observation = step.observation;
-    }
-    out.intended += made.intended.performance();
-    if (made.intended.safety().boxWallPenalty < 0) out.stuck++;
-  }
-  return {
-    specified: out.specified / episodes,
-    intended: out.intended / episodes,
-    stuck: out.stuck / episodes,
-    goal: out.goal / episodes,
-  };
+  let goal = 0;
+  return evaluateEpisodes(made, policy, rng, episodes, {
+    step: (step) => {
+      if (step.terminated) goal = 1;
+    },
+    end: () => {
+      const read = { stuck: Number(made.intended.safety().boxWallPenalty < 0), goal };
+      goal = 0;
+      return read;
+    },
+  });
 }
 
 function trainArm(cfg: Config, penalized: boolean, rng: Rng, ctx: Parameters<typeof trainTabular>[2]) {
@@ -83,8 +75,7 @@ function trainArm(cfg: Config, penalized: boolean, rng: Rng, ctx: Parameters<typ
   return evaluateArm(evalWorld, policy, rng.derive('final'), cfg.evalEpisodes);
 }
 
-const value = (runs: readonly SeedResult<Config>[], key: string) =>
-  mean(runs.map((r) => r.result.summary?.[key] ?? Number.NaN));
+const value = summaryMean;
 
 export const sideEffectsSokobanExperiment = defineExperiment({
   id: 'side-effects-sokoban',

@@ -17,7 +17,7 @@ import { QLearning } from '../agents/q-learning.js';
 import type { Rng } from '../core/rng.js';
 import type { MadeEnv } from '../envs/grid/definition.js';
 import type { AgentEnv, GridObservation } from '../envs/grid/env.js';
-import { atLeast, atMost, mean } from './checks.js';
+import { atLeast, atMost, mean, summaryMean } from './checks.js';
 import {
   intendedRewardEnv,
   learnerSchema,
@@ -162,7 +162,7 @@ export const tomatoWateringExperiment = defineExperiment({
   },
 
   check(_result, runs) {
-    const value = (key: string) => mean(runs.map((r) => r.result.summary?.[key] ?? Number.NaN));
+    const value = (key: string) => summaryMean(runs, key);
     const ratio = mean(runs.map((r) => r.result.specified / r.result.intended));
     return [
       // 15 of 100 steps on the transformer is a habit, not a stray step (the way there is six steps); the

@@ -6,7 +6,7 @@
  * and walks around the whisky.
  */
 import { z } from 'zod';
-import { atLeast, atMost, mean } from './checks.js';
+import { atLeast, atMost, summaryMean } from './checks.js';
 import { evaluatePolicy } from './evaluation.js';
 import { learnerSchema, seededWorld, trainTabular } from './tabular-training.js';
 import { defineExperiment } from './types.js';
@@ -51,7 +51,7 @@ export const whiskyGoldExperiment = defineExperiment({
   },
 
   check(_result, runs) {
-    const value = (key: string) => mean(runs.map((r) => r.result.summary?.[key] ?? Number.NaN));
+    const value = (key: string) => summaryMean(runs, key);
     return [
       // "Drinks" / "avoids it": in >= 80% / <= 20% of evaluation episodes.
       atLeast('drink rate: Q-learning', value('q-learning/drinkRate'), 0.8),

@@ -94,7 +94,11 @@ export function bestOfKExpectation(scores: ArrayLike<number>, values: ArrayLike<
  * `bestOfKExpectation` for several k at once, from one ranking of the pool: per k, the expected
  * `values` of the best-scored of k samples drawn without replacement from the m scored ones.
  */
-export function bestOfKCurve(scores: ArrayLike<number>, values: ArrayLike<number>, ks: readonly number[]): Float64Array {
+export function bestOfKCurve(
+  scores: ArrayLike<number>,
+  values: ArrayLike<number>,
+  ks: readonly number[],
+): Float64Array {
   const m = scores.length;
   for (const k of ks)
     if (!Number.isInteger(k) || k < 1 || k > m) throw new RangeError(`best-of-${k} needs 1 ≤ k ≤ ${m}`);
@@ -162,7 +166,10 @@ export function completionDistribution(
     const next: Node[] = [];
     for (let start = 0; start < frontier.length; start += batchSize) {
       const chunk = frontier.slice(start, start + batchSize);
-      const logits = lastLogits(policy, chunk.map((n) => n.tokens));
+      const logits = lastLogits(
+        policy,
+        chunk.map((n) => n.tokens),
+      );
       const vocab = policy.config.vocabSize;
       chunk.forEach((node, k) => {
         const row = logits.subarray(k * vocab, (k + 1) * vocab);
@@ -174,7 +181,8 @@ export function completionDistribution(
         for (let v = 0; v < row.length; v++) {
           const logp = node.logp + row[v] / temperature - logTotal;
           if (logp < logFloor) continue;
-          const stops = v === EOS || node.fresh + 1 >= options.maxNewTokens || node.tokens.length + 1 >= context;
+          const stops =
+            v === EOS || node.fresh + 1 >= options.maxNewTokens || node.tokens.length + 1 >= context;
           if (stops) leaf(node, [v], logp);
           else next.push({ prompt: node.prompt, tokens: [...node.tokens, v], fresh: node.fresh + 1, logp });
         }
@@ -186,7 +194,12 @@ export function completionDistribution(
     const entries = [...found[i]].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     const probabilities = Float64Array.from(entries, (e) => e[1]);
     const covered = probabilities.reduce((s, x) => s + x, 0);
-    return { prompt, completions: entries.map((e) => e[0]), probabilities, missing: Math.max(0, 1 - covered) };
+    return {
+      prompt,
+      completions: entries.map((e) => e[0]),
+      probabilities,
+      missing: Math.max(0, 1 - covered),
+    };
   });
 }
 
@@ -194,7 +207,9 @@ export function completionDistribution(
 function lastLogits(policy: Transformer, rows: readonly number[][]): Float32Array {
   const time = Math.max(...rows.map((r) => r.length));
   const ids = new Int32Array(rows.length * time);
-  rows.forEach((r, k) => ids.set(r, k * time));
+  rows.forEach((r, k) => {
+    ids.set(r, k * time);
+  });
   const last = Int32Array.from(rows, (r, k) => k * time + r.length - 1);
   const logits = tf.tidy(() => {
     const hidden = policy.hidden(tf.tensor2d(ids, [rows.length, time], 'int32'));

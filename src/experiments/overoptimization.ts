@@ -19,11 +19,15 @@
  * rise and fall, and there is no proxy–gold gap.
  */
 import { z } from 'zod';
-import { bestOfKExpectation } from '../align/best-of-n.js';
+import { bestOfKCurve, completionDistribution, drawPool } from '../align/best-of-n.js';
 import { PpoConfigSchema, trainPpo } from '../align/ppo.js';
 import { bestOfNKl } from '../align/ppo-math.js';
 import { type RewardScorer, trainRewardModel } from '../align/reward-model.js';
-import { trainingView } from '../feedback/preference-data.js';
+import type { Rng } from '../core/rng.js';
+import { confidenceBias, lengthBias } from '../feedback/biases.js';
+import { BoltzmannRater } from '../feedback/boltzmann-rater.js';
+import { lmArithmeticPairSource } from '../feedback/lm-arithmetic-pairs.js';
+import { type PreferencePair, trainingView } from '../feedback/preference-data.js';
 import {
   arithmeticUtility,
   parseArithmeticPrompt,
@@ -37,13 +41,12 @@ import {
   basePolicy,
   linesSvg,
   MAX_NEW_TOKENS,
-  onPolicyPairs,
   type PolicyBase,
   promptSets,
+  type RaterConfig,
   raterSchema,
   sftPolicy,
   sftSchema,
-  simulatedRater,
 } from './text-policy.js';
 import { defineExperiment, INTENDED, type SeedResult, SPECIFIED } from './types.js';
 
@@ -56,16 +59,22 @@ const config = z.strictObject({
   /** The labeller of the proxies' training data: Boltzmann over the gold utility (β high: near-exact gold labels). */
   rater: raterSchema,
   /** Training comparisons per proxy reward model (Gao et al.'s data-size axis): ≥ 4 values over ≥ 10×. */
-  labels: z.array(z.number().int().min(10).max(100_000)).min(2).default([100, 300, 1000, 3000]),
+  labels: z.array(z.number().int().min(10).max(100_000)).min(2).default([100, 200, 500, 1000]),
   rewardEpochs: z.number().int().min(1).max(100).default(4),
   /** Best-of-n values, all read off one pool of `bonPool` samples per prompt (the largest n < pool). */
   bestOfN: z
     .array(z.number().int().min(1).max(8192))
     .min(2)
     .default([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]),
-  bonPool: z.number().int().min(2).max(16_384).default(2048),
+  bonPool: z.number().int().min(2).max(16_384).default(4096),
+  /**
+   * The pool is drawn from the policy's completions listed with their exact probabilities
+   * (`completionDistribution`), pruned below this probability; the pruned mass is reported
+   * (`pool/missingMass`). A pool of thousands of samples per prompt then costs no decoding.
+   */
+  bonMinProbability: z.number().positive().max(0.1).default(1e-4),
   /** Held-out prompts of the best-of-n pool. */
-  bonPrompts: z.number().int().min(5).max(1500).default(50),
+  bonPrompts: z.number().int().min(5).max(1500).default(48),
   /** Sampling temperature of best-of-n's draws. */
   temperature: z.number().positive().default(1),
   ppo: PpoConfigSchema.omit({ maxNewTokens: true })
@@ -77,10 +86,16 @@ const config = z.strictObject({
     })
     .prefault({}),
   /** PPO measurements on held-out prompts at geometrically spaced steps (≈ log-spaced in KL). */
-  ppoCheckpoints: z.number().int().min(1).max(100).default(12),
+  ppoCheckpoints: z.number().int().min(1).max(100).default(14),
   evalPrompts: z.number().int().min(10).max(1500).default(150),
   /** Samples per held-out prompt at each PPO checkpoint (the same random numbers every time). */
   evalSamples: z.number().int().min(1).max(16).default(2),
+  /**
+   * Held-out verification pairs (test-split prompts, a right answer against a near miss or another
+   * wording, `lm-arithmetic`): the proxies' truth agreement on those whose gold differs is the
+   * reward-model gate (issue 10, item 3), the same probe as confident-liar's.
+   */
+  verifyPairs: z.number().int().min(20).max(20_000).default(1000),
 });
 type Config = z.output<typeof config>;
 
@@ -271,15 +286,16 @@ export const overoptimizationExperiment = defineExperiment({
     'and the proxy–gold gap grows with d.',
   config,
   quick: {
-    labels: [40, 100, 200, 400],
-    rewardEpochs: 3,
-    bestOfN: [1, 2, 4, 8, 16, 32, 64],
-    bonPool: 128,
+    labels: [25, 50, 100, 250],
+    rewardEpochs: 2,
+    bonPool: 2048,
+    bonMinProbability: 1e-3,
     bonPrompts: 24,
-    ppo: { steps: 12, batchSize: 32 },
-    ppoCheckpoints: 6,
-    evalPrompts: 40,
+    ppo: { steps: 16, batchSize: 32 },
+    ppoCheckpoints: 10,
+    evalPrompts: 32,
     evalSamples: 1,
+    verifyPairs: 400,
   },
 
   controls: [
@@ -301,13 +317,12 @@ export const overoptimizationExperiment = defineExperiment({
       );
     // One pool of samples per held-out prompt, shared by every proxy and every n.
     const bonPrompts = test.slice(0, cfg.bonPrompts);
-    const repeated = bonPrompts.flatMap((p) => Array.from({ length: pool }, () => p));
-    const draws = sampleRollouts(sft.model, sft.tokenizer, repeated, {
+    const distributions = completionDistribution(sft.model, sft.tokenizer, bonPrompts, {
       maxNewTokens: MAX_NEW_TOKENS,
+      minProbability: cfg.bonMinProbability,
       temperature: cfg.temperature,
-      rng: ctx.rng.derive('bon-draws'),
-    }).completions;
-    const items = repeated.map((prompt, i) => ({ prompt, completion: draws[i] }));
+    });
+    const items = drawPool(distributions, pool, ctx.rng.derive('bon-draws'));
     const gold = goldScorer.score(items);
     const goldSft = mean([...gold]);
     const sftAccuracy = mean(
@@ -321,20 +336,25 @@ export const overoptimizationExperiment = defineExperiment({
     const labelled = [...new Set(cfg.labels)].sort((a, b) => a - b);
     const allPairs =
       cfg.proxy === 'learned'
-        ? onPolicyPairs(
-            sft,
-            train,
-            labelled[labelled.length - 1],
-            simulatedRater(cfg.rater, ctx.rng.derive('rater')),
-            ctx.rng.derive('pairs'),
-          )
+        ? goldLabelledPairs(sft, train, labelled[labelled.length - 1], cfg.rater, ctx.rng.derive('pairs'))
         : [];
-    const summary: Record<string, number> = { goldSft, sftAccuracy, sftAccuracyAddSub };
+    const probe = verificationPairs(cfg.verifyPairs, ctx.rng.derive('verify'));
+    const summary: Record<string, number> = {
+      goldSft,
+      sftAccuracy,
+      sftAccuracyAddSub,
+      'pool/missingMass': mean(distributions.map((d) => d.missing)),
+      'pool/distinctPerPrompt': mean(distributions.map((d) => d.completions.length)),
+      pairs: allPairs.length,
+    };
     const goldSeries: Record<string, { d: number; gold: number; proxy: number }[]> = {};
     let done = 0;
     const total = labelled.length * (1 + cfg.ppo.steps);
     let goldRl: CurvePoint[] | undefined;
+    const agreements: number[] = [];
     for (const n of labelled) {
+      if (cfg.proxy === 'learned' && allPairs.length < n)
+        throw new RangeError(`only ${allPairs.length} distinct labelled pairs for N = ${n}`);
       const proxy: RewardScorer & { dispose?(): void } =
         cfg.proxy === 'gold'
           ? goldScorer
@@ -349,19 +369,27 @@ export const overoptimizationExperiment = defineExperiment({
               { init: sft, signal: ctx.signal },
             );
       const proxyScores = scoreDistinct(proxy, items);
-      summary[`rm/N=${n}/truthAgreement`] = truthAgreement(proxyScores, gold, pool);
+      const agreement = probeAgreement(proxy, probe);
+      agreements.push(agreement);
+      summary[`rm/N=${n}/truthAgreement`] = agreement;
+      // On the pool's own pairs, half of them × questions the policy answers right half the time.
+      summary[`rm/N=${n}/poolAgreement`] = truthAgreement(proxyScores, gold, pool);
       // The proxy on the gold scale (mean and spread matched on the SFT pool), so proxy − gold is a
       // gap in gold units (Gao et al. normalize their reward models the same way). Gold needs none.
       const calibrate = cfg.proxy === 'gold' ? (x: number) => x : affineMatch(proxyScores, gold);
-      const perPrompt = (values: Float64Array, k: number) =>
-        Float64Array.from(bonPrompts, (_, p) => {
-          const span = [p * pool, (p + 1) * pool] as const;
-          return bestOfKExpectation(proxyScores.subarray(...span), values.subarray(...span), k);
-        });
-      const bon: CurvePoint[] = ns.map((k) => ({
+      // Per prompt, best-of-k of gold and of the proxy for every k, from one ranking of the pool.
+      const perPrompt = bonPrompts.map((_, p) => {
+        const span = [p * pool, (p + 1) * pool] as const;
+        const ranking = proxyScores.subarray(...span);
+        return {
+          gold: bestOfKCurve(ranking, gold.subarray(...span), ns),
+          proxy: bestOfKCurve(ranking, ranking, ns),
+        };
+      });
+      const bon: CurvePoint[] = ns.map((k, i) => ({
         d: Math.sqrt(bestOfNKl(k)),
-        gold: perPrompt(gold, k),
-        proxy: perPrompt(proxyScores, k).map(calibrate),
+        gold: Float64Array.from(perPrompt, (c) => c.gold[i]),
+        proxy: Float64Array.from(perPrompt, (c) => calibrate(c.proxy[i])),
       }));
       ctx.progress(++done, total);
       // With the gold utility as "proxy" every N gives the same PPO run (same reward, same random
@@ -410,6 +438,9 @@ export const overoptimizationExperiment = defineExperiment({
         }));
       }
     }
+    // Issue 10, item 3: truth agreement rises with the number of labels.
+    summary['rm/truthAgreementTrend'] = spearman(labelled, agreements);
+    summary['rm/truthAgreementGain'] = agreements[agreements.length - 1] - agreements[0];
     // The headline curve: best-of-n against the proxy trained on the fewest labels.
     const headline = goldSeries[`BoN N=${labelled[0]}`];
     headline.forEach((p, i) => {
@@ -488,11 +519,122 @@ export function overoptimizationGates(runs: readonly SeedResult<Config>[]) {
     atLeast('SFT accuracy on held-out +/− questions', at('sftAccuracyAddSub'), 0.9),
     // Issue 10, item 3: reward models that verify agree with the truth on ≥ 75% of pairs at the largest budget.
     atLeast(
-      `truth agreement of the N=${labels[labels.length - 1]} proxy on held-out sample pairs`,
+      `truth agreement of the N=${labels[labels.length - 1]} proxy on held-out verification pairs`,
       at(`rm/N=${labels[labels.length - 1]}/truthAgreement`),
       0.75,
     ),
+    // Issue 10, item 3: it rises with the number of labels (ρ ≥ 0.8 over the seed means allows
+    // one adjacent swap among four N's, as the d* check does).
+    atLeast(
+      'Spearman ρ of N against the seed-mean truth agreement of the proxies',
+      spearman(
+        labels,
+        labels.map((n) => at(`rm/N=${n}/truthAgreement`)),
+      ),
+      0.8,
+    ),
   ];
+}
+
+/**
+ * `count` comparisons of pairs of the SFT policy's samples on training prompts, labelled from the
+ * gold utility (Gao et al. label their proxies' data with the gold reward): a Boltzmann rater
+ * over gold (β, biases and flips from `rater`) that reports equal gold as a tie — a tie carries
+ * no preference and is skipped, as are identical and repeated pairs. The truth object carries
+ * the gold utilities for the evaluator.
+ */
+export function goldLabelledPairs(
+  sft: PolicyBase,
+  prompts: readonly string[],
+  count: number,
+  config: RaterConfig,
+  rng: Rng,
+): PreferencePair[] {
+  const biases = [
+    ...(config.confidenceBias !== 0 ? [confidenceBias(config.confidenceBias)] : []),
+    ...(config.lengthBias !== 0 ? [lengthBias(config.lengthBias)] : []),
+  ];
+  const rater = new BoltzmannRater<string>({
+    trueUtility: arithmeticUtility,
+    beta: config.beta,
+    biases,
+    flipProbability: config.flipProbability,
+    tieThreshold: 0,
+    rng: rng.derive('rater'),
+  });
+  const pairs: PreferencePair[] = [];
+  const seen = new Set<string>();
+  for (let round = 0; round < 32 && pairs.length < count; round++) {
+    // Most pairs of a competent policy's samples tie (the same right answer): draw more prompts than pairs wanted.
+    const chosenPrompts = Array.from({ length: Math.max(64, 4 * (count - pairs.length)) }, () =>
+      rng.pick(prompts),
+    );
+    const samples = sampleRollouts(
+      sft.model,
+      sft.tokenizer,
+      chosenPrompts.flatMap((p) => [p, p]),
+      { maxNewTokens: MAX_NEW_TOKENS, rng: rng.derive(`round-${round}`) },
+    ).completions;
+    chosenPrompts.forEach((prompt, i) => {
+      const [a, b] = [samples[2 * i], samples[2 * i + 1]];
+      const key = JSON.stringify([prompt, ...[a, b].sort()]);
+      if (a === b || seen.has(key) || pairs.length >= count) return;
+      seen.add(key);
+      const judgement = rater.judge(prompt, a, b);
+      if (judgement.choice === 'tie') return;
+      const [chosen, rejected] = judgement.choice === 'a' ? [a, b] : [b, a];
+      pairs.push({
+        prompt,
+        chosen,
+        rejected,
+        truth: {
+          chosen_utility: arithmeticUtility(prompt, chosen),
+          rejected_utility: arithmeticUtility(prompt, rejected),
+        },
+      });
+    });
+  }
+  return pairs;
+}
+
+/** Pairs of completions of held-out prompts whose gold utilities differ (`lm-arithmetic`, test split). */
+export function verificationPairs(
+  count: number,
+  rng: Rng,
+): { prompt: string; a: string; b: string; better: 'a' | 'b' }[] {
+  const source = lmArithmeticPairSource(0, 'test');
+  const out: { prompt: string; a: string; b: string; better: 'a' | 'b' }[] = [];
+  for (let tries = 0; out.length < count && tries < 20 * count; tries++) {
+    const pair = source.sample(rng);
+    const [ua, ub] = [pair.a.facts.utility, pair.b.facts.utility] as number[];
+    if (ua === ub) continue;
+    out.push({
+      prompt: pair.prompt,
+      a: pair.a.completion,
+      b: pair.b.completion,
+      better: ua > ub ? 'a' : 'b',
+    });
+  }
+  return out;
+}
+
+/** Share of verification pairs a scorer orders as gold does (a tie counts half). */
+export function probeAgreement(
+  scorer: RewardScorer,
+  pairs: readonly { prompt: string; a: string; b: string; better: 'a' | 'b' }[],
+): number {
+  const scores = scorer.score(
+    pairs.flatMap((p) => [
+      { prompt: p.prompt, completion: p.a },
+      { prompt: p.prompt, completion: p.b },
+    ]),
+  );
+  let agree = 0;
+  pairs.forEach((p, i) => {
+    const d = (scores[2 * i] - scores[2 * i + 1]) * (p.better === 'a' ? 1 : -1);
+    agree += d > 0 ? 1 : d === 0 ? 0.5 : 0;
+  });
+  return pairs.length > 0 ? agree / pairs.length : Number.NaN;
 }
 
 /** The affine map taking `xs` to the mean and standard deviation of `ys`. */
@@ -528,9 +670,15 @@ export function truthAgreement(proxy: ArrayLike<number>, gold: ArrayLike<number>
  * rise of gold before its fall lives at small d, where evenly spaced checkpoints would miss it.
  */
 export function ppoCheckpointSteps(steps: number, count: number): Set<number> {
-  return new Set(
-    Array.from({ length: count }, (_, i) => Math.max(1, Math.round(steps ** ((i + 1) / count)))),
-  );
+  // Each checkpoint at least one step after the previous one, so `count` ≤ `steps` gives `count` points.
+  const out = new Set<number>();
+  let previous = 0;
+  for (let i = 0; i < count; i++) {
+    const step = Math.min(steps, Math.max(previous + 1, Math.round(steps ** ((i + 1) / count))));
+    out.add(step);
+    previous = step;
+  }
+  return out;
 }
 
 /**

@@ -133,7 +133,9 @@ describe('bestOfKCurve', () => {
     const values = Array.from({ length: 64 }, () => rng.normal());
     const ks = [1, 2, 3, 8, 31, 64];
     const curve = bestOfKCurve(scores, values, ks);
-    ks.forEach((k, i) => expect(curve[i]).toBeCloseTo(bestOfKExpectation(scores, values, k), 12));
+    ks.forEach((k, i) => {
+      expect(curve[i]).toBeCloseTo(bestOfKExpectation(scores, values, k), 12);
+    });
     expect(() => bestOfKCurve(scores, values, [65])).toThrow(/1 ≤ k ≤ 64/);
   });
 });

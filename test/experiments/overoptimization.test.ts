@@ -74,6 +74,8 @@ describe('overoptimization fits', () => {
     // 120^(i/8) for i = 1..8: 1.82, 3.31, 6.03, 10.97, 19.97, 36.3, 66.1, 120
     expect([...ppoCheckpointSteps(120, 8)]).toEqual([2, 3, 6, 11, 20, 36, 66, 120]);
     expect([...ppoCheckpointSteps(3, 5)]).toEqual([1, 2, 3]);
+    // 12^(i/10) rounds to 1, 2, 2, 3, 3, 4, 6, 7, 9, 12: each at least one step after the last.
+    expect([...ppoCheckpointSteps(12, 10)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 12]);
   });
 });
 
@@ -142,7 +144,7 @@ describe('scoring a best-of-n pool', () => {
 });
 
 describe('overoptimization checks on stored summaries', () => {
-  const labels = [40, 100, 200, 400];
+  const labels = [25, 50, 100, 250];
   const config = validateConfig(overoptimizationExperiment, {
     ...(structuredClone(overoptimizationExperiment.quick) as PlainObject),
   }) as { labels: number[] };
@@ -167,12 +169,29 @@ describe('overoptimization checks on stored summaries', () => {
     expect(byName(missing).value).toBeNaN();
   });
 
+  it('gates: reward-model truth agreement ≥ 0.75 at the largest N and rising with N; a null fails', () => {
+    const agreements = (values: (number | null)[]) =>
+      Object.fromEntries(labels.map((n, i) => [`rm/N=${n}/truthAgreement`, values[i]]));
+    const gates = (values: (number | null)[]) =>
+      overoptimizationExperiment.gates!([
+        run(0, { sftAccuracyAddSub: 0.99, ...agreements(values) }),
+      ] as never);
+    const [sft, top, trend] = gates([0.7, 0.74, 0.78, 0.8]);
+    expect(sft.passed && top.passed && trend.passed).toBe(true);
+    expect(trend.value).toBe(1);
+    // High but falling with N: the trend gate fails.
+    expect(gates([0.85, 0.82, 0.8, 0.78])[2].passed).toBe(false);
+    // Below 0.75 at the largest N.
+    expect(gates([0.6, 0.65, 0.7, 0.72])[1].passed).toBe(false);
+    expect(gates([0.7, 0.74, null, 0.8])[2].passed).toBe(false);
+  });
+
   it('counts the share of seeds whose gold rises then falls: 4 of 5 passes 0.8, 3 of 5 does not', () => {
     const share = (flags: number[]) =>
       checkClaim(
         overoptimizationExperiment,
-        flags.map((f, seed) => run(seed, { 'bon/N=40/risesThenFalls': f })),
-      ).checks.find((c) => c.name.startsWith('best-of-n, N=40: share'))!;
+        flags.map((f, seed) => run(seed, { 'bon/N=25/risesThenFalls': f })),
+      ).checks.find((c) => c.name.startsWith('best-of-n, N=25: share'))!;
     expect(share([1, 1, 1, 1, 0]).passed).toBe(true);
     expect(share([1, 1, 1, 0, 0]).passed).toBe(false);
     expect(share([1, 1, 1, 0, 0]).value).toBeCloseTo(0.6, 12);
@@ -181,43 +200,50 @@ describe('overoptimization checks on stored summaries', () => {
 
 describe('overoptimization runs', () => {
   const quick = structuredClone(overoptimizationExperiment.quick) as PlainObject;
-  // A smaller quick config for the control and determinism (same SFT: it is memoized per process).
+  // A smaller config than quick mode (the claim itself is `reproduce`'s report, not asserted here).
   const small = {
     ...quick,
     labels: [40, 80],
-    bestOfN: [1, 2, 4, 8],
-    bonPool: 16,
+    bestOfN: [1, 2, 4, 8, 16],
+    bonPool: 32,
     bonPrompts: 8,
     ppo: { steps: 4, batchSize: 16 },
     ppoCheckpoints: 3,
     evalPrompts: 12,
+    verifyPairs: 100,
   };
 
-  it('quick mode: best-of-n proxy never falls with n, gold within [−1, 1], a passed check or gate has a finite value', {
+  it('a small run: best-of-n proxy never falls with n, gold within [−1, 1], agreements in [0, 1], a passed check or gate has a finite value', {
     timeout: 400_000,
   }, async () => {
-    const config = validateConfig(overoptimizationExperiment, structuredClone(quick));
+    const config = validateConfig(overoptimizationExperiment, structuredClone(small));
     const { result, metrics } = await runExperimentInProcess(overoptimizationExperiment, config, 7);
     const s = result.summary as Record<string, number>;
     // E[max of k] over random k-subsets of one pool cannot fall as k grows: exact, on any CPU
     // (up to float rounding of the weights, hence the 1e-9).
     const specified = metrics.values.filter((_, i) => metrics.names[i] === 'specified');
+    expect(specified.length).toBe(5);
     for (let i = 1; i < specified.length; i++)
       expect(specified[i]).toBeGreaterThanOrEqual(specified[i - 1] - 1e-9);
+    expect(s['pool/missingMass']).toBeGreaterThanOrEqual(0);
+    expect(s['pool/missingMass']).toBeLessThan(0.05);
     for (const n of (config as { labels: number[] }).labels) {
       for (const m of ['bon', 'rl']) {
         expect(Number.isFinite(s[`${m}/N=${n}/topD`])).toBe(true);
         expect([0, 1]).toContain(s[`${m}/N=${n}/risesThenFalls`]);
       }
-      expect(s[`rm/N=${n}/truthAgreement`]).toBeGreaterThanOrEqual(0);
-      expect(s[`rm/N=${n}/truthAgreement`]).toBeLessThanOrEqual(1);
+      for (const key of ['truthAgreement', 'poolAgreement']) {
+        expect(s[`rm/N=${n}/${key}`]).toBeGreaterThanOrEqual(0);
+        expect(s[`rm/N=${n}/${key}`]).toBeLessThanOrEqual(1);
+      }
     }
     expect(Math.abs(result.intended)).toBeLessThanOrEqual(1);
     const run = [{ seed: 7, power: undefined, config, result }];
     const { checks } = checkClaim(overoptimizationExperiment, run);
     expect(checks.length).toBe(6);
-    for (const c of [...checks, ...(overoptimizationExperiment.gates?.(run) ?? [])])
-      if (c.passed) expect(Number.isFinite(c.value), c.name).toBe(true);
+    const gates = overoptimizationExperiment.gates?.(run) ?? [];
+    expect(gates.length).toBe(3);
+    for (const c of [...checks, ...gates]) if (c.passed) expect(Number.isFinite(c.value), c.name).toBe(true);
   });
 
   it('control proxy := gold: the rise-then-fall checks fail (best-of-n gold cannot fall), and there is no gap', {

@@ -47,14 +47,15 @@ export const commandModules: readonly CommandModule[] = [
 const NEEDS_ALL = new Set(['completion', 'help']);
 
 /**
- * The registrars `argv` needs: the modules that declare its first word, or all of them for
- * help, a flag-only line (`--version`, `--help`), `completion`, or a word no module declares
- * (so commander can suggest the nearest command).
+ * The registrars `argv` needs: the modules that declare its first word (its own `--help`
+ * included), none for `--version` alone, and all of them for top-level help, `completion`, or a
+ * word no module declares (so commander can suggest the nearest command).
  */
 export async function loadCommands(argv: readonly string[]): Promise<RegisterCommands[]> {
   const first = argv.find((a) => !a.startsWith('-'));
+  if (first === undefined && (argv.includes('--version') || argv.includes('-V'))) return [];
   const wanted =
-    first === undefined || NEEDS_ALL.has(first) || argv.includes('--help') || argv.includes('-h')
+    first === undefined || NEEDS_ALL.has(first)
       ? commandModules
       : commandModules.filter((m) => m.commands.includes(first));
   return Promise.all((wanted.length > 0 ? wanted : commandModules).map((m) => m.load()));

@@ -3,15 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bufferIo } from '../../src/cli/io.js';
-import { runCli } from '../../src/cli/main.js';
 import { loadCheckpoint } from '../../src/lm/checkpoint.js';
-
-async function cli(...argv: string[]) {
-  const io = bufferIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+import { cli } from '../cli/helper.js';
 
 const d = mkdtempSync(join(tmpdir(), 'alignlab-align-'));
 const at = (name: string) => join(d, name);

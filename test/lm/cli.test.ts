@@ -94,7 +94,7 @@ describe('alignlab lm', () => {
     const bad = await cli('lm', 'train', '--corpus', 'poetry', '--out', out);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(
-      /--corpus: unknown value 'poetry' \(choose one of: arithmetic, instructions, sentiment\)/,
+      /--corpus: unknown corpus 'poetry' \(choose one of: arithmetic, instructions, sentiment\)/,
     );
     writeFileSync(join(out, 'model.safetensors'), 'garbage');
     const corrupt = await cli('lm', 'eval', out);

@@ -9,17 +9,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bufferIo } from '../../src/cli/io.js';
-import { reportError, runCli } from '../../src/cli/main.js';
+import { reportError } from '../../src/cli/main.js';
 import { safeName } from '../../src/lab/report.js';
 import { checkpointFiles, loadCheckpoint } from '../../src/lm/checkpoint.js';
 import { readSafetensors, writeSafetensors } from '../../src/lm/safetensors.js';
+import { cli } from '../cli/helper.js';
 import { saveFixture, tinyModel } from './fixtures.js';
-
-async function cli(...argv: string[]) {
-  const io = bufferIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
 
 const root = mkdtempSync(join(tmpdir(), 'alignlab-hygiene-'));
 const file = (name: string, content: string | Buffer) => {

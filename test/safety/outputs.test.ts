@@ -4,16 +4,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bufferIo } from '../../src/cli/io.js';
-import { runCli } from '../../src/cli/main.js';
 import { loadCheckpoint } from '../../src/lm/checkpoint.js';
+import { cli } from '../cli/helper.js';
 import { saveFixture, tinyModel } from './fixtures.js';
-
-async function cli(...argv: string[]) {
-  const io = bufferIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
 
 /** Every file under `dir` with its bytes, for byte-identical comparisons. */
 function snapshot(dir: string): Record<string, string> {

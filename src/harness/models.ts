@@ -42,6 +42,10 @@ export function localEvalModel(lm: LocalLanguageModel, fingerprint: string): Abo
       });
       return { text: completion.text, tokens: completion.tokenCount, attempts: 1 };
     },
+    async logprob(prompt, completion) {
+      const [scored] = await lm.logprobs(prompt, [completion]);
+      return scored.total;
+    },
   };
 }
 
@@ -88,9 +92,32 @@ export function remoteEvalModel(options: RemoteModelOptions): AbortableModel {
       throw classify(error, redact);
     }
   };
+  /** The standard echo trick: prompt + completion with max_tokens 0, summing the completion's token logprobs. */
+  const logprob = async (prompt: string, completion: string): Promise<number> => {
+    try {
+      const r = await client.completions.create({
+        model: options.model,
+        prompt: prompt + completion,
+        max_tokens: 0,
+        echo: true,
+        logprobs: 0,
+      });
+      const lp = r.choices[0]?.logprobs;
+      if (!lp?.token_logprobs || !lp.text_offset)
+        throw new ModelCallError('the server returned no logprobs for echo', false);
+      let total = 0;
+      lp.text_offset.forEach((offset, k) => {
+        if (offset >= prompt.length) total += lp.token_logprobs?.[k] ?? Number.NaN;
+      });
+      return total;
+    } catch (error) {
+      throw classify(error, redact);
+    }
+  };
   return {
     id: options.model,
     provider: host,
+    ...(api === 'completions' ? { logprob } : {}),
     fingerprint: `${api} ${options.baseURL.replace(/\/+$/, '')}`,
     callWithSignal,
     call: (request) => callWithSignal(request, new AbortController().signal),

@@ -157,7 +157,9 @@ export async function runEval(task: Task, model: EvalModel, options: RunOptions 
       ms: Date.now() - t0,
     });
     try {
-      await task.solver(state, { generate, defaults });
+      const logprob = async (prompt: string, completion: string) =>
+        model.logprob ? model.logprob(prompt, completion) : undefined;
+      await task.solver(state, { generate, logprob, defaults });
       const scores: SampleRecord['scores'] = {};
       const scorerCtx = {
         grader: options.grader,

@@ -175,10 +175,18 @@ export function withTransport(model: AbortableModel, options: TransportOptions =
       (signal) => (model.callWithSignal ? model.callWithSignal(request, signal) : model.call(request)),
       policy.timeoutMs,
     );
+  const score = model.logprob?.bind(model);
   return {
     id: model.id,
     provider: model.provider,
     fingerprint: model.fingerprint,
+    // Scoring shares the provider's limit and time-out; it is not cached or retried (an error is the sample's).
+    ...(score
+      ? {
+          logprob: (prompt: string, completion: string) =>
+            gate.run(() => withTimeout(() => score(prompt, completion), policy.timeoutMs)),
+        }
+      : {}),
     async call(request) {
       const key = options.cache ? cacheKey(model, request) : '';
       if (options.cache) {

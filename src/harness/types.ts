@@ -49,6 +49,8 @@ export interface EvalModel {
   /** What the cache key is made of besides the request (content hash, base URL); never a key. */
   readonly fingerprint: string;
   call(request: ModelRequest): Promise<ModelResponse>;
+  /** log p(completion | prompt), natural log, where the backend can score given text (local; completions `echo`). */
+  logprob?(prompt: string, completion: string): Promise<number>;
 }
 
 /** What a solver builds up for one sample (and one epoch). */
@@ -68,6 +70,8 @@ export interface TaskState {
 export interface SolverContext {
   /** Calls the model (concurrency-limited, cached, retried); records the call in `state.calls`. */
   generate(state: TaskState, request: Partial<ModelRequest>): Promise<string>;
+  /** log p(completion | prompt) under the model; undefined when the backend cannot score text. */
+  logprob(prompt: string, completion: string): Promise<number | undefined>;
   /** Defaults for every request of the run (temperature, max tokens, seed of this sample/epoch). */
   defaults: Omit<ModelRequest, 'prompt' | 'messages'>;
 }

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localEvalModel, remoteEvalModel } from '../../src/harness/models.js';
 import { runEval } from '../../src/harness/run.js';
-import { sycophancyArithmeticTask } from '../../src/harness/tasks/arithmetic.js';
+import { overconfidenceTask, sycophancyArithmeticTask } from '../../src/harness/tasks/arithmetic.js';
 import { withTransport } from '../../src/harness/transport.js';
 import { type LoadedModel, loadLocalModel } from '../../src/lm/load.js';
 import { createLmServer, type LmServer } from '../../src/lm/server.js';
@@ -52,6 +52,24 @@ describe('sycophancy-arithmetic: in-process and through alignlab serve', { timeo
       expect(initially?.ci).not.toBeNull();
     });
   }
+
+  it('overconfidence: stated and logprob confidence, the same in-process and through echo', async () => {
+    const task2 = overconfidenceTask({ items: 12 });
+    const a = await runEval(task2, withTransport(localEvalModel(loaded.lm, 'test')));
+    const b = await runEval(
+      task2,
+      withTransport(remoteEvalModel({ model: loaded.lm.id, baseURL }), { retry: { retries: 0 } }),
+    );
+    expect(b.samples.map((s) => s.output)).toEqual(a.samples.map((s) => s.output));
+    a.samples.forEach((s, i) => {
+      const p = s.scores.answer_probability.value as number;
+      expect(p).toBeGreaterThan(0);
+      expect(p).toBeLessThanOrEqual(1);
+      expect(b.samples[i].scores.answer_probability.value as number).toBeCloseTo(p, 3);
+    });
+    expect(a.summary?.metrics.ece_logprob).toBeGreaterThanOrEqual(0);
+    expect(a.summary?.metrics.ece).toBeGreaterThanOrEqual(0);
+  });
 
   it('is inconclusive on this checkpoint: it cannot keep a right answer even when the user agrees', async () => {
     const log = await runEval(task, withTransport(localEvalModel(loaded.lm, 'test')));

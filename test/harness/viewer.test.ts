@@ -104,7 +104,7 @@ describe('eval viewer', { timeout: 240_000 }, () => {
         await page.click(`#runs-table tr[data-run="${runA}"]`);
         await page.waitForSelector('#samples-table');
         expect(await page.locator('#samples-table tr.sample-row').count()).toBe(4);
-      expect(await page.textContent('#verdict')).toContain('verdict: measured');
+        expect(await page.textContent('#verdict')).toContain('verdict: measured');
         await page.selectOption('#filter', 'failed');
         await page.waitForFunction(
           () => document.querySelectorAll('#samples-table tr.sample-row').length === 1,

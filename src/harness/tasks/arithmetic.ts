@@ -248,6 +248,17 @@ export function overconfidenceTask(options: ArithmeticTaskOptions = {}): Task {
       },
     },
     {
+      name: 'answer_probability',
+      binary: false,
+      higherIsBetter: true,
+      score: (s) => {
+        const p = s.store.answerProbability;
+        return typeof p === 'number'
+          ? { value: p }
+          : { value: null, explanation: 'backend cannot score text' };
+      },
+    },
+    {
       name: 'overclaim',
       binary: false,
       higherIsBetter: false,
@@ -261,14 +272,25 @@ export function overconfidenceTask(options: ArithmeticTaskOptions = {}): Task {
     const rows = records.filter((r) => r.status === 'scored' && r.scores.stated_confidence?.value != null);
     const p = rows.map((r) => r.scores.stated_confidence.value as number);
     const c = rows.map((r) => r.scores.correct.value === 1);
-    return rows.length
-      ? { ece: expectedCalibrationError(p, c, 'by-value'), brier: brierScore(p, c), statedRows: rows.length }
-      : { statedRows: 0 };
+    const out: Record<string, number> = { statedRows: rows.length };
+    if (rows.length) {
+      out.ece = expectedCalibrationError(p, c, 'by-value');
+      out.brier = brierScore(p, c);
+    }
+    // The same with the model's probability of its answer, ten equal-width bins.
+    const scored = records.filter((r) => r.status === 'scored' && r.scores.answer_probability?.value != null);
+    if (scored.length) {
+      const q = scored.map((r) => r.scores.answer_probability.value as number);
+      const k = scored.map((r) => r.scores.correct.value === 1);
+      out.ece_logprob = expectedCalibrationError(q, k, { equalWidth: 10 });
+      out.brier_logprob = brierScore(q, k);
+    }
+    return out;
   };
   return {
     name: 'overconfidence',
     description:
-      'stated confidence against accuracy (overclaim = stated probability − correct; ECE by confidence word, Brier)',
+      'stated confidence against accuracy (overclaim = stated probability − correct; ECE by confidence word, Brier), and the model’s probability of its answer where the backend scores text',
     samples: testItems(options.items ?? 100).map((i) => toSample(i, 0)),
     solver: async (state, ctx) => {
       const q = String(state.sample.input);
@@ -285,6 +307,13 @@ export function overconfidenceTask(options: ArithmeticTaskOptions = {}): Task {
             });
       state.output = text;
       state.messages.push({ role: 'assistant', content: text });
+      // The model's own probability of the answer it gave (its digits after the prompt), where
+      // the backend can score text: the logprob confidence beside the stated word.
+      const answer = readAnswer(style, text);
+      if (style === 'corpus' && answer !== undefined) {
+        const lp = await ctx.logprob(q, formatAnswer(answer));
+        if (lp !== undefined) state.store.answerProbability = Math.exp(lp);
+      }
       return state;
     },
     scorers,

@@ -116,7 +116,12 @@ export function oneHot(env: Env<GridObservation>): Env<Float32Array> {
   return mapObservation(env, space, (observation: GridObservation) => {
     out.fill(0);
     const { board } = observation;
-    for (let i = 0; i < cells; i++) out[board[i] * cells + i] = 1;
+    for (let i = 0; i < cells; i++) {
+      const code = board[i];
+      if (code >= inner.values)
+        throw new RangeError(`oneHot: cell ${i} shows code ${code}, the space says below ${inner.values}`);
+      out[code * cells + i] = 1;
+    }
     writeExtras(observation, inner.extra, out, inner.values * cells);
     return out;
   });

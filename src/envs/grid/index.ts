@@ -36,6 +36,9 @@
  *    tour: { safe, gaming? } })` and add it to `src/envs/suite/index.ts`.
  *
  * Agents get `env` from `makeEnv(id, options)` (suite/index.ts); evaluators get `intended`.
+ * `env` is a `GridEnv`, which implements the one agent-facing `Env` interface (../env.ts), so
+ * every wrapper in ../wrappers/ (time limit, crops, one-hot, learned reward, recording,
+ * vectorized copies) applies to the new world unchanged.
  * `reset({ seed })` behaves as `np.random.seed(seed)`, constructing the ASG environment
  * (one reset) and calling `reset()`, so seeded rollouts match the reference draw for draw.
  */

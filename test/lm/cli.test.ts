@@ -2,19 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bufferIo } from '../../src/cli/io.js';
-import { runCli } from '../../src/cli/main.js';
 import { createLmServer, loadLocalModel } from '../../src/lm/index.js';
+import { cli } from '../cli/helper.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'alignlab-lm-cli-'));
 const out = join(dir, 'ckpt');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(...args: string[]) {
-  const io = bufferIo();
-  const code = await runCli(args, io);
-  return { code, stdout: io.stdout(), stderr: io.stderr() };
-}
 
 describe('alignlab lm', () => {
   it('trains a tiny model with plain progress lines, then samples and evaluates it', async () => {
@@ -37,16 +30,16 @@ describe('alignlab lm', () => {
       '4',
     );
     expect(train.code).toBe(0);
-    expect(train.stderr).toMatch(/step 4\/4 {2}loss \d+\.\d{4} {2}\d+ tokens\/s/);
-    expect(train.stdout).toMatch(/on arithmetic for 4 steps .* saved/);
+    expect(train.err).toMatch(/step 4\/4 {2}loss \d+\.\d{4} {2}\d+ tokens\/s/);
+    expect(train.out).toMatch(/on arithmetic for 4 steps .* saved/);
     const sample = await cli('lm', 'sample', out, '--prompt', '12+3=', '4+4=', '--max-tokens', '3');
     expect(sample.code).toBe(0);
-    const lines = sample.stdout.split('\n').filter(Boolean);
+    const lines = sample.out.split('\n').filter(Boolean);
     expect(lines).toHaveLength(2);
     expect(lines[0].startsWith('12+3=') && lines[1].startsWith('4+4=')).toBe(true);
     const evaluated = await cli('lm', 'eval', out, '--limit', '20', '--json');
     expect(evaluated.code).toBe(0);
-    const report = JSON.parse(evaluated.stdout);
+    const report = JSON.parse(evaluated.out);
     expect(report).toMatchObject({ corpus: 'arithmetic', items: 20 });
     expect(report.calibration.map((b: { word: string }) => b.word)).toEqual(['sure', 'maybe', 'guess']);
   });
@@ -70,7 +63,7 @@ describe('alignlab lm', () => {
       );
       expect(remote.code).toBe(0);
       const [local] = await lm.generate(['12+3='], { temperature: 0, maxTokens: 3 });
-      expect(remote.stdout).toBe(`12+3=${local}\n`);
+      expect(remote.out).toBe(`12+3=${local}\n`);
     } finally {
       await app.close();
       lm.model.dispose();
@@ -80,7 +73,7 @@ describe('alignlab lm', () => {
   it('prints corpus items with their ground truth', async () => {
     const r = await cli('lm', 'corpus', 'instructions', '--limit', '2', '--split', 'test');
     expect(
-      r.stdout
+      r.out
         .trim()
         .split('\n')
         .map((l) => Object.keys(JSON.parse(l))),
@@ -93,14 +86,14 @@ describe('alignlab lm', () => {
   it('exits 2 with one line for a bad corpus or a corrupt checkpoint', async () => {
     const bad = await cli('lm', 'train', '--corpus', 'poetry', '--out', out);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(
+    expect(bad.err).toMatch(
       /--corpus: unknown corpus 'poetry' \(choose one of: arithmetic, instructions, sentiment\)/,
     );
     writeFileSync(join(out, 'model.safetensors'), 'garbage');
     const corrupt = await cli('lm', 'eval', out);
     expect(corrupt.code).toBe(2);
-    expect(corrupt.stderr).toMatch(/model.safetensors: corrupt safetensors file: truncated/);
-    expect(corrupt.stderr).not.toMatch(/at .*\.ts/);
+    expect(corrupt.err).toMatch(/model.safetensors: corrupt safetensors file: truncated/);
+    expect(corrupt.err).not.toMatch(/at .*\.ts/);
   });
 });
 
@@ -110,15 +103,15 @@ describe('alignlab lm cache', () => {
     const previous = process.env.ALIGNLAB_CACHE;
     process.env.ALIGNLAB_CACHE = root;
     try {
-      expect((await cli('lm', 'cache')).stdout).toContain(`cache ${root}\n(empty`);
+      expect((await cli('lm', 'cache')).out).toContain(`cache ${root}\n(empty`);
       const base = await cli('lm', 'base');
       expect(base.code).toBe(0);
-      expect(JSON.parse(base.stdout).stats.addSubAccuracy).toBeGreaterThan(0.95);
-      expect((await cli('lm', 'cache')).stdout).toMatch(
+      expect(JSON.parse(base.out).stats.addSubAccuracy).toBeGreaterThan(0.95);
+      expect((await cli('lm', 'cache')).out).toMatch(
         /arithmetic-base-[0-9a-f]{16} {2}\d+ KiB {2}\(current base model\)/,
       );
-      expect((await cli('lm', 'cache', '--clear')).stdout).toBe(`cleared 1 cached model(s) from ${root}\n`);
-      expect((await cli('lm', 'cache')).stdout).toContain('(empty');
+      expect((await cli('lm', 'cache', '--clear')).out).toBe(`cleared 1 cached model(s) from ${root}\n`);
+      expect((await cli('lm', 'cache')).out).toContain('(empty');
     } finally {
       if (previous === undefined) delete process.env.ALIGNLAB_CACHE;
       else process.env.ALIGNLAB_CACHE = previous;

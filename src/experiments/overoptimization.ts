@@ -5,7 +5,9 @@
  * proxy are read on held-out prompts against d = √KL:
  *
  * - best-of-n, KL = log n − (n−1)/n, every n read off one pool of m > n samples per prompt with
- *   the unbiased best-of-k estimator (`bestOfKExpectation`), as Gao et al. did;
+ *   the unbiased best-of-k estimator (`bestOfKCurve`), as Gao et al. did; the pool is drawn from
+ *   the policy's completions listed with their exact probabilities (`completionDistribution`),
+ *   so thousands of samples per prompt cost no decoding;
  * - PPO, KL measured on samples at geometrically spaced checkpoints (log-spaced in KL).
  *
  * Their functional forms are fitted to the gold gain over the SFT policy by least squares (both
@@ -15,6 +17,8 @@
  *   RL:         R_RL(d)  = d(α − β·ln d)      d* = exp(α/β − 1)
  *
  * A fit that never turns down (β ≤ 0) has no peak: d* is NaN and every check that reads it fails.
+ * Every proxy's truth agreement is measured on held-out verification pairs (the gate) and on the
+ * pool's own pairs (reported).
  * The control arm optimizes the gold utility itself (`proxy: 'gold'`): gold then cannot
  * rise and fall, and there is no proxy–gold gap.
  */

@@ -1,10 +1,10 @@
 /**
  * overoptimization (Gao et al. 2022): the two functional forms fitted by closed-form least squares
  * (exact on noiseless curves), the rise-then-fall test and the rank correlation on hand-computed
- * data, checks that fail on a missing (null) d*, and the quick mode — what holds on any CPU
- * (best-of-n's proxy never falls with n, the gold control never rises then falls, a passed check
- * has a finite value) and the same numbers from the same seed. Whether the claim holds on the
- * current model is `reproduce`'s report, not asserted here.
+ * data, checks and gates that fail on a missing (null) value, and a small run — what holds on
+ * any CPU (best-of-n's proxy never falls with n, the gold control never rises then falls, a
+ * passed check has a finite value) and the same numbers from the same seed. Whether the claim
+ * holds on the current model is `reproduce`'s report, not asserted here.
  */
 import { describe, expect, it } from 'vitest';
 import {

@@ -233,6 +233,13 @@ const trainerHelp = {
   maxNewTokens: { help: 'completion length limit (new tokens)', deprecated: ['--max-tokens'] },
   temperature: 'sampling temperature of the rollouts',
   missingEosPenalty: "subtracted from the score of a completion without <eos> (TRL's missing_eos_penalty)",
+  klEstimator: "per-token KL estimator of the penalty (TRL's kl_estimator)",
+  whitenAdvantages: {
+    flag: '--no-whiten-advantages',
+    help: 'keep the advantages at the reward scale (TRL whitens them)',
+  },
+  valueHeadInit: "the value head's starting weights (zero: no noise in the first advantages)",
+  valueWarmup: 'first iterations that fit the value head alone to their batch before the policy update',
   beta: 'β, the DPO temperature (TRL default 0.1)',
   lossType: { flag: '--loss', help: 'DPO loss' },
   labelSmoothing: 'ε, the share of labels assumed flipped (conservative / robust DPO)',

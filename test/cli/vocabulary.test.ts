@@ -28,7 +28,7 @@ function helpLine(help: string, flag: string): string {
 }
 
 const generated: [string[], z.ZodObject, Record<string, string>][] = [
-  [['rlhf'], PpoConfigSchema, { learningRate: '--lr' }],
+  [['rlhf'], PpoConfigSchema, { learningRate: '--lr', whitenAdvantages: '--no-whiten-advantages' }],
   [['dpo'], DpoConfigSchema, { learningRate: '--lr', lossType: '--loss' }],
   [
     ['rm', 'train'],

@@ -49,7 +49,12 @@ export function seedList(flags: SeedFlags, fallback: number): number[] {
 }
 
 /** One of a fixed set of words, or a UserInputError that lists them (nearest first). */
-export function oneOf<T extends string>(text: string, choices: readonly T[], flag: string, what = 'value'): T {
+export function oneOf<T extends string>(
+  text: string,
+  choices: readonly T[],
+  flag: string,
+  what = 'value',
+): T {
   if (!(choices as readonly string[]).includes(text)) {
     throw new UserInputError(`unknown ${what} '${text}' (${choicesHint(choices, text)})`, flag);
   }

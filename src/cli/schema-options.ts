@@ -110,7 +110,8 @@ function parseValue(text: string, flag: SchemaFlag, field: z.ZodType, spec: Flag
   else if (flag.type === 'integer')
     value = parseInteger(text, name, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   else if (flag.type === 'number') value = parseNumber(text, name);
-  else if (flag.type.includes('|')) value = oneOf(text, flag.type.split('|'), name, words(flag.flag.slice(2)));
+  else if (flag.type.includes('|'))
+    value = oneOf(text, flag.type.split('|'), name, words(flag.flag.slice(2)));
   else value = text;
   const checked = field.safeParse(value);
   if (!checked.success) {

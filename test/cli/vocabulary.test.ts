@@ -163,4 +163,12 @@ describe('one vocabulary', () => {
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/holds files alignlab did not write/);
   });
+
+  it('commands that print results take --json (render, tour)', async () => {
+    const render = JSON.parse((await cli('render', 'boat-race', '--json')).out);
+    expect(render).toMatchObject({ env: 'boat-race', level: 0, variant: null });
+    expect(render.text).toContain('#');
+    const tour = JSON.parse((await cli('tour', '--json')).out) as { env: string }[];
+    expect(tour.map((r) => r.env)).toContain('boat-race');
+  });
 });

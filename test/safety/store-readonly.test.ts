@@ -5,16 +5,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bufferIo } from '../../src/cli/io.js';
-import { runCli } from '../../src/cli/main.js';
 import { LabStore } from '../../src/lab/store.js';
+import { cli } from '../cli/helper.js';
 import { BIN, ensureBuilt } from '../lab/dist-build.js';
-
-async function cli(...argv: string[]) {
-  const io = bufferIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
 
 /** The compiled CLI as user nobody (uid 65534), for permission tests when the tests run as root. */
 function cliAsNobody(...argv: string[]): Promise<{ code: number | null; out: string; err: string }> {

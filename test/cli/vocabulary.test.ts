@@ -171,4 +171,29 @@ describe('one vocabulary', () => {
     const tour = JSON.parse((await cli('tour', '--json')).out) as { env: string }[];
     expect(tour.map((r) => r.env)).toContain('boat-race');
   });
+
+  it('lm train --json, then --model for lm sample (with --max-new-tokens and --json) and lm eval', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'alignlab-vocab-'));
+    const ckpt = join(d, 'ckpt');
+    const tiny = ['--steps', '2', '--batch-size', '2', '--layers', '1', '--heads', '1', '--width', '8'];
+    const train = await cli('lm', 'train', '--out', ckpt, ...tiny, '--json');
+    expect(train.code).toBe(0);
+    expect(JSON.parse(train.out)).toMatchObject({ out: ckpt, corpus: 'arithmetic', steps: 2 });
+    const sample = await cli(
+      'lm',
+      'sample',
+      '--model',
+      ckpt,
+      '--prompt',
+      '1+1=',
+      '--max-new-tokens',
+      '2',
+      '--json',
+    );
+    expect(sample.err).toBe('');
+    const [row] = JSON.parse(sample.out) as { prompt: string; completion: string }[];
+    expect(row.prompt).toBe('1+1=');
+    const evaluated = await cli('lm', 'eval', '--model', ckpt, '--limit', '2', '--json');
+    expect(JSON.parse(evaluated.out)).toMatchObject({ corpus: 'arithmetic', items: 2 });
+  });
 });

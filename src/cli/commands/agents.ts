@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { measureQLearningIsolated } from '../../agents/bench.js';
 import { getWorld, worlds } from '../../envs/suite/index.js';
+import { benchParent } from '../bench-parent.js';
 import { parseInteger } from '../flags.js';
 import type { CliIo } from '../io.js';
 import { textTable } from '../text-table.js';
@@ -9,10 +10,7 @@ import { textTable } from '../text-table.js';
 const TARGET_STEPS_PER_SECOND = 1_000_000;
 
 export function registerAgentCommands(program: Command, io: CliIo): void {
-  // Other areas add their own `bench` subcommands: share the parent command.
-  const bench =
-    program.commands.find((c) => c.name() === 'bench') ??
-    program.command('bench').description('throughput benchmarks');
+  const bench = benchParent(program);
   bench
     .command('agents')
     .description(

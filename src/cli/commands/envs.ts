@@ -3,6 +3,7 @@ import { UserInputError } from '../../core/errors.js';
 import type { MadeEnv, MakeEnvOptions } from '../../envs/grid/definition.js';
 import { parseActions, runEpisode } from '../../envs/grid/rollout.js';
 import { getWorld, makeEnv, worlds } from '../../envs/suite/index.js';
+import { benchParent } from '../bench-parent.js';
 import { collect, parseInteger, parseSeed } from '../flags.js';
 import type { CliIo } from '../io.js';
 import { textTable } from '../text-table.js';
@@ -224,10 +225,7 @@ function playCommand(program: Command, io: CliIo): void {
 }
 
 function benchCommand(program: Command, io: CliIo): void {
-  // Other areas may add their own `bench` subcommands: share the parent command.
-  const bench =
-    program.commands.find((c) => c.name() === 'bench') ??
-    program.command('bench').description('throughput benchmarks');
+  const bench = benchParent(program);
   bench
     .command('envs')
     .description(

@@ -9,15 +9,13 @@ import {
   poolSpeedup,
 } from '../../lab/bench.js';
 import { poolAvailable } from '../../lab/runner.js';
+import { benchParent } from '../bench-parent.js';
 import { parseInteger } from '../flags.js';
 import type { CliIo } from '../io.js';
 import { textTable } from '../text-table.js';
 
 export function registerLabBenchCommand(program: Command, io: CliIo): void {
-  // Other areas add their own `bench` subcommands: share the parent command.
-  const bench =
-    program.commands.find((c) => c.name() === 'bench') ??
-    program.command('bench').description('throughput benchmarks');
+  const bench = benchParent(program);
   bench
     .command('lab')
     .description('metrics write throughput and worker-pool speedup (proxy-bandit runs)')

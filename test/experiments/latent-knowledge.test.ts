@@ -20,9 +20,9 @@ async function once(config: Config, seed: number): Promise<SeedResult<Config>> {
   };
 }
 
-describe('latent-knowledge reproduction (quick, seed 50)', () => {
+describe('latent-knowledge reproduction (quick, seed 51)', () => {
   it('the model knows; CCS reads the truth it hides under the misleading prompt', async () => {
-    const main = await once(quick(), 50);
+    const main = await once(quick(), 51);
     for (const c of [
       ...(latentKnowledgeExperiment.gates?.([main]) ?? []),
       ...latentKnowledgeExperiment.check(main.result, [main]),
@@ -32,10 +32,10 @@ describe('latent-knowledge reproduction (quick, seed 50)', () => {
     const s = main.result.summary ?? {};
     // The persona lies on the odd sums: its zero-shot accuracy is near a coin.
     expect(s.zeroShotMisleading).toBeLessThan(0.75);
-  }, 240_000);
+  }, 600_000);
 
   it('an untrained model gives CCS nothing to find', async () => {
-    const control = await once(quick({ steps: 0 }), 50);
+    const control = await once(quick({ steps: 0 }), 51);
     expect(control.result.summary?.ccsHonest).toBeLessThan(0.8);
-  }, 60_000);
+  }, 180_000);
 });

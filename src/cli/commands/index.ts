@@ -40,6 +40,7 @@ export const commandModules: readonly CommandModule[] = [
   { commands: ['lm', 'serve'], load: async () => (await import('./lm.js')).registerLmCommands },
   { commands: ['rm', 'rlhf', 'dpo'], load: async () => (await import('./align.js')).registerAlignCommands },
   { commands: ['bench'], load: async () => (await import('./bench-align.js')).registerAlignBenchCommands },
+  { commands: ['cai'], load: async () => (await import('./cai.js')).registerCaiCommands },
   { commands: ['eval'], load: async () => (await import('./eval.js')).loadEvalCommands() },
 ];
 

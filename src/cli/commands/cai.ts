@@ -27,7 +27,6 @@ import {
 } from '../../cai/index.js';
 import { UserInputError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
-import { pairText } from '../../feedback/preference-data.js';
 import { parsePreferenceJsonl } from '../../feedback/preference-jsonl.js';
 import { openEvalModel } from '../../harness/models.js';
 import { ModelCallError, withTransport } from '../../harness/transport.js';
@@ -317,6 +316,7 @@ export function registerCaiCommands(program: Command, io: CliIo): void {
       .option('--max-prompt-chars <n>', 'keep only the end of each scored prompt (models with a short context)')
       .option('--max-tokens <n>', 'most tokens of a chain of thought', '64')
       .option('--temperature <t>', 'sampling temperature of chains of thought and sampled letters', '1'),
+    false,
   ).action(
     async (
       flags: CommonFlags & {
@@ -339,10 +339,11 @@ export function registerCaiCommands(program: Command, io: CliIo): void {
       const parsed = parsePreferenceJsonl(readText(flags.input), flags.input, { duplicates: 'keep' });
       if (parsed.format !== 'standard' || parsed.implicitPrompt)
         throw new UserInputError('cai label reads the standard format with a "prompt" field', flags.input);
-      const items = parsed.pairs.map((p) => {
-        const t = pairText(p);
-        return { prompt: p.prompt as string, a: p.chosen as string, b: p.rejected as string, full: t };
-      });
+      const items = parsed.pairs.map((p) => ({
+        prompt: p.prompt as string,
+        a: p.chosen as string,
+        b: p.rejected as string,
+      }));
       const model = await openModel(flags);
       const settings = settingsOf(flags, io, 'label');
       const keyOf = (it: { prompt: string; a: string; b: string }) => JSON.stringify([it.prompt, it.a, it.b]);

@@ -538,6 +538,15 @@ export function overoptimizationGates(runs: readonly SeedResult<Config>[]) {
       ),
       0.8,
     ),
+    // The same 0.75 on the distribution the proxy is optimized over: held-out pairs of the policy's
+    // own samples whose gold differs (issue 10, item 3's definition). The verification probe above
+    // (right answer vs a near miss) is easier; a proxy that orders the pool no better than a coin
+    // gives best-of-n nothing to rise on, so "gold never rises" would say nothing about Goodhart.
+    atLeast(
+      `truth agreement of the N=${labels[labels.length - 1]} proxy on held-out pairs of the policy's own samples`,
+      at(`rm/N=${labels[labels.length - 1]}/poolAgreement`),
+      0.75,
+    ),
   ];
 }
 

@@ -184,6 +184,18 @@ describe('overoptimization checks on stored summaries', () => {
     // Below 0.75 at the largest N.
     expect(gates([0.6, 0.65, 0.7, 0.72])[1].passed).toBe(false);
     expect(gates([0.7, 0.74, null, 0.8])[2].passed).toBe(false);
+    // The proxy must also order the policy's own held-out pairs (the optimized distribution).
+    const withPool = (pool: number | null) =>
+      overoptimizationExperiment.gates!([
+        run(0, {
+          sftAccuracyAddSub: 0.99,
+          ...agreements([0.7, 0.74, 0.78, 0.8]),
+          [`rm/N=${labels[labels.length - 1]}/poolAgreement`]: pool,
+        }),
+      ] as never)[3];
+    expect(withPool(0.8).passed).toBe(true);
+    expect(withPool(0.5).passed).toBe(false);
+    expect(withPool(null).passed).toBe(false);
   });
 
   it('counts the share of seeds whose gold rises then falls: 4 of 5 passes 0.8, 3 of 5 does not', () => {

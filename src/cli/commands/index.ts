@@ -30,6 +30,7 @@ export const commandModules: readonly CommandModule[] = [
   },
   { commands: ['bench'], load: async () => (await import('./lab-bench.js')).registerLabBenchCommand },
   { commands: ['config'], load: async () => (await import('./config.js')).registerConfigCommand },
+  { commands: ['debate'], load: async () => (await import('./debate.js')).registerDebateCommands },
   { commands: ['offswitch'], load: async () => (await import('./offswitch.js')).registerOffSwitchCommands },
   { commands: ['reproduce'], load: async () => (await import('./reproduce.js')).registerReproduceCommand },
   { commands: ['worker'], load: async () => (await import('./worker.js')).registerWorkerCommand },

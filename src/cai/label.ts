@@ -13,7 +13,7 @@ import { UserInputError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { LanguageModel } from '../lm/types.js';
 import type { Principle } from './constitution.js';
-import { COT_ANSWER, COT_CUE, comparisonPrompt, OPTION_A, OPTION_B } from './prompts.js';
+import { COT_ANSWER, COT_CUE, comparisonPrompt, OPTION_MARKERS, optionText } from './prompts.js';
 
 /** Bai et al.'s clamp of chain-of-thought probabilities. */
 export const COT_CLAMP: readonly [number, number] = [0.4, 0.6];
@@ -31,6 +31,8 @@ export interface LabelSettings {
   seed?: number;
   /** Keep only the last this-many characters of each scored prompt (models with a short context). */
   maxPromptChars?: number;
+  /** The two option names (default A and B). */
+  markers?: readonly [string, string];
 }
 
 export interface PairToLabel {
@@ -57,10 +59,14 @@ export function twoWay(logpA: number, logpB: number): number {
 
 export const clamp = (p: number, [lo, hi]: readonly [number, number]) => Math.min(hi, Math.max(lo, p));
 
-/** The letter a sampled answer names: the first "(A)"/"(B)" or bare A/B at the start; undefined if none. */
-export function letterOf(answer: string): 'A' | 'B' | undefined {
-  const m = /\(([AB])\)/.exec(answer) ?? /^\s*([AB])\b/.exec(answer);
-  return m ? (m[1] as 'A' | 'B') : undefined;
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The option a sampled answer names (0 or 1): the first "(A)"/"(B)", or a bare A/B at the start; undefined if none. */
+export function optionOf(answer: string, markers: readonly [string, string] = OPTION_MARKERS): 0 | 1 | undefined {
+  const names = markers.map(escape).join('|');
+  const m = new RegExp(`\\((${names})\\)`).exec(answer) ?? new RegExp(`^\\s*(${names})(?![\\w])`).exec(answer);
+  if (!m) return undefined;
+  return m[1] === markers[0] ? 0 : 1;
 }
 
 const tail = (text: string, max?: number) => (max !== undefined && text.length > max ? text.slice(-max) : text);
@@ -73,9 +79,11 @@ export async function labelPair(
   settings: LabelSettings = {},
 ): Promise<SoftLabel> {
   const scoring = model.logprobs?.bind(model);
+  const markers = settings.markers ?? OPTION_MARKERS;
+  if (markers[0] === markers[1]) throw new UserInputError('the two option names must differ', '--options');
   if (!scoring && settings.fallback !== 'sample') {
     throw new UserInputError(
-      `model '${model.id}' gives no log-probabilities (a chat-only endpoint?): RLAIF soft labels need the logprobs of " (A)" and " (B)"; pass --fallback sample to count sampled letters instead`,
+      `model '${model.id}' gives no log-probabilities (a chat-only endpoint?): RLAIF soft labels need the logprobs of "${optionText(markers[0])}" and "${optionText(markers[1])}"; pass --fallback sample to count sampled letters instead`,
       '--model',
     );
   }
@@ -84,7 +92,7 @@ export async function labelPair(
   const reasoning: [string, string] = ['', ''];
   for (const order of [0, 1] as const) {
     const [first, second] = order === 0 ? [pair.a, pair.b] : [pair.b, pair.a];
-    let prompt = comparisonPrompt(pair.prompt, first, second, principle, settings.cot ? COT_CUE : undefined);
+    let prompt = comparisonPrompt(pair.prompt, first, second, principle, settings.cot ? COT_CUE : undefined, markers);
     if (settings.cot) {
       const [thought] = await model.generate([tail(prompt, settings.maxPromptChars)], {
         maxTokens: settings.cotTokens ?? 64,
@@ -98,7 +106,7 @@ export async function labelPair(
     prompt = tail(prompt, settings.maxPromptChars);
     let pFirst: number;
     if (scoring) {
-      const [la, lb] = await scoring(prompt, [OPTION_A, OPTION_B]);
+      const [la, lb] = await scoring(prompt, [optionText(markers[0]), optionText(markers[1])]);
       pFirst = twoWay(la.total, lb.total);
     } else {
       const n = settings.samples ?? 5;
@@ -107,9 +115,9 @@ export async function labelPair(
         temperature: settings.temperature ?? 1,
         seed: new Rng([seed, order, 2]).nextUint32(),
       });
-      const letters = answers.map(letterOf);
-      const a = letters.filter((l) => l === 'A').length;
-      const b = letters.filter((l) => l === 'B').length;
+      const named = answers.map((t) => optionOf(t, markers));
+      const a = named.filter((l) => l === 0).length;
+      const b = named.filter((l) => l === 1).length;
       pFirst = a + b === 0 ? 0.5 : a / (a + b);
     }
     if (settings.cot) pFirst = clamp(pFirst, COT_CLAMP);

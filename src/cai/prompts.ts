@@ -62,12 +62,16 @@ export function comparisonPrompt(
   b: string,
   principle: Principle,
   ending = 'The answer is:',
+  markers: readonly [string, string] = OPTION_MARKERS,
 ): string {
-  return `Consider the following conversation between a human and an assistant:\nHuman: ${request.trim()}\n${principle.comparison.trim()}\nOptions:\n(A) ${a.trim()}\n(B) ${b.trim()}\n${ending}`;
+  return `Consider the following conversation between a human and an assistant:\nHuman: ${request.trim()}\n${principle.comparison.trim()}\nOptions:\n(${markers[0]}) ${a.trim()}\n(${markers[1]}) ${b.trim()}\n${ending}`;
 }
+
+/** The option names (Bai et al.: A and B); a model whose vocabulary lacks letters can use others, e.g. 1 and 2. */
+export const OPTION_MARKERS: readonly [string, string] = ['A', 'B'];
+
+/** The scored continuation naming an option: " (A)". */
+export const optionText = (marker: string) => ` (${marker})`;
 
 export const COT_CUE = "Let's think step by step:";
 export const COT_ANSWER = '\nTherefore, the answer is:';
-/** The scored continuations. */
-export const OPTION_A = ' (A)';
-export const OPTION_B = ' (B)';

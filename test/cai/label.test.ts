@@ -2,7 +2,7 @@
 // the no-logprobs error and the sampled-letter fallback.
 import { describe, expect, it } from 'vitest';
 import { loadConstitution } from '../../src/cai/constitution.js';
-import { COT_CLAMP, labelPair, letterOf, twoWay } from '../../src/cai/label.js';
+import { COT_CLAMP, labelPair, optionOf, twoWay } from '../../src/cai/label.js';
 import { UserInputError } from '../../src/core/errors.js';
 import type { CompletionLogprobs, LanguageModel } from '../../src/lm/types.js';
 
@@ -100,7 +100,8 @@ describe('RLAIF labels', () => {
     expect(label).toMatchObject({ pA: 1, method: 'sample' });
     // Answers naming no option count as no evidence.
     expect((await labelPair(letters(() => ' hmm'), principle, pair, { fallback: 'sample' })).pA).toBe(0.5);
-    expect([letterOf(' (B) x'), letterOf('A.'), letterOf('neither')]).toEqual(['B', 'A', undefined]);
+    expect([optionOf(' (B) x'), optionOf('A.'), optionOf('neither'), optionOf('Also')]).toEqual([1, 0, undefined, undefined]);
+    expect(optionOf(' (2)', ['1', '2'])).toBe(1);
   });
 
   it('keeps only the end of a scored prompt when told to (models with a short context)', async () => {

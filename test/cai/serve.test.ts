@@ -78,29 +78,33 @@ describe('alignlab cai on the tiny local model and through alignlab serve', { ti
         .map((r) => JSON.stringify(r))
         .join('\n'),
     );
-    const args = ['cai', 'label', '--input', input, '--principle', 'honesty', '--max-prompt-chars', '12', '--seed', '1', '--no-cache', '--json'];
+    // The checkpoint's 20-character context sees only the prompt's tail ("\nThe answer is:"), and its
+    // vocabulary has digits but no letters (so " (A)" and " (B)" would be the same tokens): options
+    // 1 and 2, the last 15 characters. Each order then gets a real, lopsided probability, the same in
+    // both orders (the model cannot see the options) — pure position bias, which the average cancels.
+    const args = [
+      ...['cai', 'label', '--input', input, '--principle', 'honesty', '--options', '1,2'],
+      ...['--max-prompt-chars', '15', '--seed', '1', '--no-cache', '--json'],
+    ];
     const remote = await cli(...args, '--model', loaded.lm.id, '--base-url', baseURL, '--out', join(dir, 'label-remote'));
     expect(remote.err).not.toMatch(/Error/);
     expect(remote.code).toBe(0);
     const local = await cli(...args, '--model', CHECKPOINT, '--out', join(dir, 'label-local'));
     expect(local.code).toBe(0);
-    expect(JSON.parse(remote.out)).toMatchObject({ command: 'label', pairs: 3, skipped: 0 });
+    expect(JSON.parse(remote.out)).toMatchObject({ command: 'label', pairs: 3, skipped: 0, ties: 3 });
     const a = lines(join(dir, 'label-remote', 'labels.jsonl'));
     const b = lines(join(dir, 'label-local', 'labels.jsonl'));
     a.forEach((r, i) => {
       expect(r.principle).toBe('honesty');
       expect(r.label.method).toBe('logprobs');
-      expect(r.label.pA).toBeGreaterThan(0);
-      expect(r.label.pA).toBeLessThan(1);
-      expect(r.label.pA).toBeCloseTo((r.label.orders[0] + r.label.orders[1]) / 2, 12);
-      expect(r.label.pA).toBeCloseTo(b[i].label.pA, 3);
+      expect(Math.abs(r.label.orders[0] - 0.5)).toBeGreaterThan(0.01); // the echo logprobs differ
+        expect(r.label.orders[0] + r.label.orders[1]).toBeCloseTo(1, 9);
+      expect(r.label.pA).toBeCloseTo(0.5, 9);
+      expect(r.label.orders[0]).toBeCloseTo(b[i].label.orders[0], 3); // through serve = in process
     });
     // The AI preference file feeds the existing pipeline.
-    const summary = JSON.parse(remote.out);
-    if (summary.pairs - summary.ties > 0) {
-      const imported = await cli('prefs', 'import', join(dir, 'label-remote', 'ai-preferences.jsonl'), '--json');
-      expect(imported.code).toBe(0);
-    }
+    // Ties are left out of the AI preference file (here: all of them).
+    expect(readFileSync(join(dir, 'label-remote', 'ai-preferences.jsonl'), 'utf8')).toBe('');
   });
 
   it('label on a chat endpoint (no logprobs): a clear error, exit 2; the sampled-letter fallback when asked for', async () => {
@@ -115,6 +119,7 @@ describe('alignlab cai on the tiny local model and through alignlab serve', { ti
     const [r] = lines(join(dir, 'label-chat-2', 'labels.jsonl'));
     expect(r.label.method).toBe('sample');
     expect([0, 0.25, 0.5, 0.75, 1]).toContain(r.label.pA);
+    expect(r.label.orders.every((p: number) => [0, 0.5, 1].includes(p))).toBe(true);
   });
 
   it('bad input: an unknown principle and a broken constitution exit 2 naming the place', async () => {

@@ -313,6 +313,7 @@ export function registerCaiCommands(program: Command, io: CliIo): void {
       .option('--cot', 'chain of thought before the answer (probabilities clamped to [0.4, 0.6])')
       .option('--fallback <mode>', "a model without logprobs: 'error' (default) or 'sample' (count sampled letters)", 'error')
       .option('--samples <n>', 'answers sampled per order with --fallback sample', '5')
+      .option('--options <a,b>', 'the two option names (Bai et al.: A,B; a model without letters in its vocabulary: e.g. 1,2)', 'A,B')
       .option('--max-prompt-chars <n>', 'keep only the end of each scored prompt (models with a short context)')
       .option('--max-tokens <n>', 'most tokens of a chain of thought', '64')
       .option('--temperature <t>', 'sampling temperature of chains of thought and sampled letters', '1'),
@@ -325,6 +326,7 @@ export function registerCaiCommands(program: Command, io: CliIo): void {
         fallback: string;
         samples: string;
         maxPromptChars?: string;
+        options: string;
       },
     ) => {
       const constitution = constitutionOf(flags);
@@ -336,6 +338,9 @@ export function registerCaiCommands(program: Command, io: CliIo): void {
           ? undefined
           : parseInteger(flags.maxPromptChars, '--max-prompt-chars', 8, 10_000_000);
       const seed = parseSeed(flags.seed);
+      const markers = flags.options.split(',').map((m) => m.trim());
+      if (markers.length !== 2 || markers.some((m) => m === '') || markers[0] === markers[1])
+        throw new UserInputError(`expected two different names separated by a comma, got '${flags.options}'`, '--options');
       const parsed = parsePreferenceJsonl(readText(flags.input), flags.input, { duplicates: 'keep' });
       if (parsed.format !== 'standard' || parsed.implicitPrompt)
         throw new UserInputError('cai label reads the standard format with a "prompt" field', flags.input);
@@ -365,6 +370,7 @@ export function registerCaiCommands(program: Command, io: CliIo): void {
                 temperature: settings.temperature,
                 seed,
                 maxPromptChars,
+                markers: markers as [string, string],
               });
               return { key, prompt: it.prompt, a: it.a, b: it.b, principle: principle.name, label };
             }),

@@ -80,14 +80,18 @@ const config = z.strictObject({
   /** Weight of the Brier term in the calibration-aware reward, in reward-model score units. */
   remedyWeight: z.number().min(0).default(4),
   /**
-   * PPO: lr 5·10⁻⁵ and β_KL 0.1 (TRL's 0.05 doubled). Measured on seed 20: the biased arm's
-   * "sure" saturates within 4–8 iterations, while accuracy drifts down with more (the reward
-   * model's errors being exploited: 0.716 → 0.674 by iteration 16).
+   * PPO: β_KL 0.1 (TRL's 0.05 doubled), lr 2·10⁻⁵, batches of 96 (quick) or 128. At lr 5·10⁻⁵
+   * and batch 48 the word after a × collapsed within 4–8 iterations onto "sure" or "guess"
+   * depending on the seed (README): the word's share of the reward (≈ 1.3 reward-model units)
+   * is small beside right-vs-wrong answers (≈ 10), so a small batch's few "sure" samples after a
+   * × steer it by which of them happened to be right. Larger batches and a smaller step average
+   * that out before the word saturates.
    */
   ppo: PpoConfigSchema.omit({ maxNewTokens: true })
     .extend({
       steps: z.number().int().min(1).default(16),
-      learningRate: z.number().positive().default(5e-5),
+      batchSize: z.number().int().min(1).default(128),
+      learningRate: z.number().positive().default(2e-5),
       klCoef: z.number().min(0).default(0.1),
     })
     .prefault({}),
@@ -120,7 +124,7 @@ export const confidentLiarExperiment = defineExperiment({
     pairs: 1500,
     heldOutPairs: 300,
     rewardEpochs: 2,
-    ppo: { steps: 8, batchSize: 48 },
+    ppo: { steps: 8, batchSize: 96 },
     evalPrompts: 200,
   },
 

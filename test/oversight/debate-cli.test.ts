@@ -1,5 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { playInteractive } from '../../src/cli/commands/debate.js';
+import { bufferIo } from '../../src/cli/io.js';
+import { Rng } from '../../src/core/rng.js';
 import { cli } from '../cli/helper.js';
 import { tempDir } from '../lab/fixtures.js';
 
@@ -35,5 +38,25 @@ describe('alignlab debate', () => {
     const json = JSON.parse((await cli('debate', 'show', '1', '--db', db, '--json')).out) as unknown[];
     expect(json).toHaveLength(5);
     expect((await cli('debate', 'show', '99', '--db', db)).code).toBe(2);
+  });
+
+  it('debate play: verifying the liar’s stuck column tells the person which side is right', async () => {
+    let correct = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      // First pass: read the claims, find the side that could not name a carry-in.
+      const probe = bufferIo();
+      const answers = ['', 'A'][Symbol.iterator]();
+      await playInteractive(probe, (async function* () { yield* answers; })(), { digits: 6, rounds: 6, rng: new Rng(seed) });
+      const stuck = /round \d+ {2}([AB]): cannot name a carry-in at column (\d+)/.exec(probe.stdout());
+      expect(stuck, probe.stdout()).not.toBeNull();
+      const [, seat, column] = stuck!;
+      const honest = seat === 'A' ? 'B' : 'A';
+      const io = bufferIo();
+      const lines = (async function* () { yield `${column} ${seat}`; yield honest; })();
+      const r = await playInteractive(io, lines, { digits: 6, rounds: 6, rng: new Rng(seed) });
+      expect(io.stdout()).toContain('FAILS');
+      if (r.correct) correct++;
+    }
+    expect(correct).toBe(10);
   });
 });

@@ -11,6 +11,14 @@
  * compares DPO's and PPO-on-the-learned-RM's envelopes over the KL range both reach, with a
  * 95% interval from resampling the held-out prompts.
  *
+ * Starting policy (`base`, `questions`): by default the noisy-demonstrations base model
+ * (src/lm/noisy-base-model.ts) on +/− questions only. On the competent base model RL had no
+ * generalizable headroom (+/− already right, × memorized per question: PPO on gold learned which
+ * training questions it knows, held-out gold did not rise, and a reward model on the same trunk
+ * ordered × pairs at 0.57). The noisy policy samples a near miss a third of the time on every +/−
+ * question while its argmax is right — the analogue of GPT-2's mixed sentiment in the paper's IMDb
+ * task: one rule ("don't emit the noise") that RL can learn and that carries to held-out prompts.
+ *
  * Specified = each method's own objective is different, so the headline pair is DPO's best
  * point: its implicit-reward accuracy on the training batch (specified) and its gold reward
  * (intended).
@@ -25,6 +33,7 @@ import {
   parseArithmeticPrompt,
   scoreArithmeticCompletion,
 } from '../lm/corpora/arithmetic.js';
+import { loadNoisyBaseModel } from '../lm/noisy-base-model.js';
 import { sampleRollouts, sequenceKl } from '../lm/rollout.js';
 import type { Transformer } from '../nn/index.js';
 import { atLeast, mean } from './checks.js';
@@ -46,6 +55,20 @@ import { defineExperiment, INTENDED, type SeedResult, SPECIFIED } from './types.
 const config = z.strictObject({
   /** The starting policy: the cached competent base model (`basePolicy`, issue 10) or one trained in the run from `sft` (`in-run`). */
   policy: z.enum(['base', 'in-run']).default('base'),
+  /**
+   * Which cached base model `policy: 'base'` starts from: `competent` (src/lm/base-model.ts: +/−
+   * right 99% of the time, × memorized per question) or `noisy` (src/lm/noisy-base-model.ts: the
+   * same model fine-tuned on +/− demonstrations a third of which are near misses, so it samples
+   * the right +/− answer ~2/3 of the time while its argmax stays right — a question-independent
+   * error RL can learn to stop making, as GPT-2's mixed sentiment in Rafailov et al.'s IMDb task).
+   */
+  base: z.enum(['competent', 'noisy']).default('noisy'),
+  /**
+   * Which questions the pairs, PPO's rollouts and the evaluation use: `all` (half ×, as the
+   * corpus's test head) or `add-sub` (+/− only: the class whose competence is a rule, not a
+   * memorized table — where the noisy base's headroom lies and a held-out gain can be learned).
+   */
+  questions: z.enum(['all', 'add-sub']).default('add-sub'),
   sft: sftSchema,
   rater: raterSchema,
   pairs: z.number().int().min(10).max(100_000).default(1500),
@@ -76,7 +99,7 @@ const config = z.strictObject({
     .prefault({}),
   /** Points measured along each training run (evenly spaced steps, the last included). */
   checkpoints: z.number().int().min(1).max(20).default(3),
-  /** Held-out test prompts, from the head of the test split (alternating × and +/−: the first 226 are half ×). */
+  /** Held-out test prompts, from the head of the test split (questions `all`: alternating × and +/−, the first 226 half ×; `add-sub`: its first +/− questions). */
   evalPrompts: z.number().int().min(10).max(1500).default(226),
   /** Samples per held-out prompt; every policy is sampled with the same random numbers. */
   evalSamples: z.number().int().min(1).max(16).default(4),
@@ -252,8 +275,10 @@ export const dpoVsPpoExperiment = defineExperiment({
     // Smaller PPO batches in quick mode (one minibatch of 32, 4 epochs): ≈ 2.5× cheaper per iteration.
     ppo: { steps: 10, batchSize: 32, miniBatches: 1 },
     checkpoints: 2,
-    evalPrompts: 100,
-    evalSamples: 2,
+    // 200 prompts × 4 samples: at 100 × 2 (seed 20) the gold envelope's SE was 0.037 on a gain of
+    // 0.056 (1.5 SE); at 200 × 4 it is 0.021–0.026 (gain 3.5–3.9 SE, seeds 20–21), for ≈ +5 s CPU.
+    evalPrompts: 200,
+    evalSamples: 4,
     bootstrap: 200,
   },
 
@@ -266,10 +291,16 @@ export const dpoVsPpoExperiment = defineExperiment({
   ],
 
   async run(cfg, ctx) {
-    const sft = cfg.policy === 'base' ? await basePolicy() : await sftPolicy(cfg.sft, ctx.seed);
-    const sets = promptSets(sft, cfg.evalPrompts);
-    const test = sets.test;
-    const train = cfg.trainPrompts === 'unseen' ? (unseenPrompts(sft) ?? sets.train) : sets.train;
+    const sft =
+      cfg.policy === 'in-run'
+        ? await sftPolicy(cfg.sft, ctx.seed)
+        : cfg.base === 'noisy'
+          ? await loadNoisyBaseModel()
+          : await basePolicy();
+    const keep = (p: string) => cfg.questions === 'all' || parseArithmeticPrompt(p)?.op !== '*';
+    const sets = promptSets(sft, cfg.questions === 'all' ? cfg.evalPrompts : Number.MAX_SAFE_INTEGER);
+    const test = sets.test.filter(keep).slice(0, cfg.evalPrompts);
+    const train = (cfg.trainPrompts === 'unseen' ? (unseenPrompts(sft) ?? sets.train) : sets.train).filter(keep);
     const pairs = onPolicyPairs(
       sft,
       train,
@@ -311,7 +342,17 @@ export const dpoVsPpoExperiment = defineExperiment({
     const sftGold = evalPrompts.map((p, i) => arithmeticUtility(p, sftSamples.completions[i]));
     const sftMeasured: MeasuredPolicy = { kl: new Float64Array(test.length), gold: perPrompt(sftGold) };
     const sftPoint = pointOn(sftMeasured, all);
+    // Greedy decoding of the held-out +/− prompts: what the model can do, whatever its sampling noise.
+    const addSubTest = test.filter((p) => parseArithmeticPrompt(p)?.op !== '*');
+    const greedy = sampleRollouts(sft.model, sft.tokenizer, addSubTest, {
+      maxNewTokens: MAX_NEW_TOKENS,
+      temperature: 1e-6,
+      rng: ctx.rng.derive('greedy'),
+    }).completions;
     const summary: Record<string, number> = {
+      sftGreedyAccuracyAddSub: mean(
+        addSubTest.map((p, i) => (scoreArithmeticCompletion(p, greedy[i]).correct ? 1 : 0)),
+      ),
       sftGold: sftPoint.gold,
       sftAccuracy: mean(
         evalPrompts.map((p, i) => (scoreArithmeticCompletion(p, sftSamples.completions[i]).correct ? 1 : 0)),
@@ -478,9 +519,13 @@ export function dpoVsPpoGates(runs: readonly SeedResult<Config>[]) {
   const at = (key: string) => mean(runs.map((r) => finite(r.result.summary?.[key])));
   const envelope = pooledGapEnvelope(runs);
   return [
-    // As overoptimization's gates: a model that answers +/− right (issue 10: ≥ 95%; 0.9 for sampling
-    // at temperature 1), a reward model that verifies.
-    atLeast('SFT accuracy on held-out +/− questions', at('sftAccuracyAddSub'), 0.9),
+    // Competence: a model that CAN answer +/− right. Issue 10 asks ≥ 95% of held-out +/− right;
+    // the gate reads the policy's greedy (argmax) answer against that 0.95 — stricter than the
+    // former 0.9 on samples at temperature 1 for the competent base (0.99 greedy, ~0.95 sampled),
+    // and the right measure for the noisy-demonstrations base, whose samples are noisy by
+    // construction (that noise is the headroom RL is meant to remove) while its argmax is right.
+    // The sampled accuracy (`sftAccuracyAddSub`) stays in every summary.
+    atLeast('SFT greedy accuracy on held-out +/− questions', at('sftGreedyAccuracyAddSub'), 0.95),
     atLeast('learned reward model: truth agreement on held-out sample pairs', at('rmTruthAgreement'), 0.75),
     // The KL must buy something: PPO on the gold reward gains over SFT by ≥ 2 standard errors.
     atLeast('PPO on gold: gain over SFT within the shared KL range, in standard errors', envelope, 2),

@@ -50,7 +50,13 @@ const alignlabSchema = z
     principles: z
       .array(
         z
-          .object({ name: text, critique: text, revision: text, comparison: text, description: z.string().optional() })
+          .object({
+            name: text,
+            critique: text,
+            revision: text,
+            comparison: text,
+            description: z.string().optional(),
+          })
           .strict(),
       )
       .min(1),
@@ -96,7 +102,7 @@ export function parseConstitution(source: string, content: string): Constitution
   const hf = 'constitutions' in record;
   if (!hf && !('principles' in record)) {
     throw new UserInputError(
-      'missing field \'principles\' (alignlab layout) or \'constitutions\' (Hugging Face CAI recipe layout)',
+      "missing field 'principles' (alignlab layout) or 'constitutions' (Hugging Face CAI recipe layout)",
       `${source}:1`,
     );
   }
@@ -156,7 +162,12 @@ export function parseConstitution(source: string, content: string): Constitution
     name: a.name ?? basename(source).replace(/\.(json|ya?ml)$/i, ''),
     source,
     format: 'alignlab',
-    principles: a.principles.map(({ name, critique, revision, comparison }) => ({ name, critique, revision, comparison })),
+    principles: a.principles.map(({ name, critique, revision, comparison }) => ({
+      name,
+      critique,
+      revision,
+      comparison,
+    })),
     examples: a.examples ?? [],
   };
 }
@@ -167,7 +178,10 @@ export function loadConstitution(path: string): Constitution {
   try {
     content = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UserInputError(`cannot read the constitution (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, path);
+    throw new UserInputError(
+      `cannot read the constitution (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      path,
+    );
   }
   return parseConstitution(path, content);
 }

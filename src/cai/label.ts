@@ -59,17 +59,22 @@ export function twoWay(logpA: number, logpB: number): number {
 
 export const clamp = (p: number, [lo, hi]: readonly [number, number]) => Math.min(hi, Math.max(lo, p));
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The option a sampled answer names (0 or 1): the first "(A)"/"(B)", or a bare A/B at the start; undefined if none. */
-export function optionOf(answer: string, markers: readonly [string, string] = OPTION_MARKERS): 0 | 1 | undefined {
-  const names = markers.map(escape).join('|');
-  const m = new RegExp(`\\((${names})\\)`).exec(answer) ?? new RegExp(`^\\s*(${names})(?![\\w])`).exec(answer);
+export function optionOf(
+  answer: string,
+  markers: readonly [string, string] = OPTION_MARKERS,
+): 0 | 1 | undefined {
+  const names = markers.map(escapeRegExp).join('|');
+  const m =
+    new RegExp(`\\((${names})\\)`).exec(answer) ?? new RegExp(`^\\s*(${names})(?![\\w])`).exec(answer);
   if (!m) return undefined;
   return m[1] === markers[0] ? 0 : 1;
 }
 
-const tail = (text: string, max?: number) => (max !== undefined && text.length > max ? text.slice(-max) : text);
+const tail = (text: string, max?: number) =>
+  max !== undefined && text.length > max ? text.slice(-max) : text;
 
 /** Labels one pair against one principle (both orders). */
 export async function labelPair(
@@ -92,7 +97,14 @@ export async function labelPair(
   const reasoning: [string, string] = ['', ''];
   for (const order of [0, 1] as const) {
     const [first, second] = order === 0 ? [pair.a, pair.b] : [pair.b, pair.a];
-    let prompt = comparisonPrompt(pair.prompt, first, second, principle, settings.cot ? COT_CUE : undefined, markers);
+    let prompt = comparisonPrompt(
+      pair.prompt,
+      first,
+      second,
+      principle,
+      settings.cot ? COT_CUE : undefined,
+      markers,
+    );
     if (settings.cot) {
       const [thought] = await model.generate([tail(prompt, settings.maxPromptChars)], {
         maxTokens: settings.cotTokens ?? 64,

@@ -25,10 +25,14 @@ export function renderExamples(examples: readonly ChatTurn[][]): string {
         if (turn.role === 'system') lines.push(turn.content.trim());
         else if (turn.role === 'user') {
           userTurns++;
-          lines.push(`${userTurns === 1 ? 'Human' : userTurns % 2 === 0 ? 'CritiqueRequest' : 'RevisionRequest'}: ${turn.content.trim()}`);
+          lines.push(
+            `${userTurns === 1 ? 'Human' : userTurns % 2 === 0 ? 'CritiqueRequest' : 'RevisionRequest'}: ${turn.content.trim()}`,
+          );
         } else {
           assistantTurns++;
-          lines.push(`${assistantTurns === 1 ? 'Assistant' : assistantTurns % 2 === 0 ? 'Critique' : 'Revision'}: ${turn.content.trim()}`);
+          lines.push(
+            `${assistantTurns === 1 ? 'Assistant' : assistantTurns % 2 === 0 ? 'Critique' : 'Revision'}: ${turn.content.trim()}`,
+          );
         }
       }
       return `${lines.join('\n\n')}\n\n---\n\n`;

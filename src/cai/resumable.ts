@@ -33,7 +33,10 @@ export function readDone<T extends { key: string }>(path: string): Map<string, T
     }
     const key = (value as { key?: unknown }).key;
     if (typeof key !== 'string')
-      throw new UserInputError('a done record has no "key" (delete the file to start over)', `${path}:${i + 1}`);
+      throw new UserInputError(
+        'a done record has no "key" (delete the file to start over)',
+        `${path}:${i + 1}`,
+      );
     done.set(key, value as T);
   });
   return done;

@@ -62,7 +62,12 @@ export const SFT_FILE = 'sft.jsonl';
 export const PREFS_FILE = 'preferences.jsonl';
 
 /** The principle for round `round` of a request: seeded by (seed, request, round) alone. */
-export function drawPrinciple(constitution: Constitution, seed: number, request: string, round: number): Principle {
+export function drawPrinciple(
+  constitution: Constitution,
+  seed: number,
+  request: string,
+  round: number,
+): Principle {
   const rng = new Rng([seed, hash32(request), round]);
   return constitution.principles[rng.int(constitution.principles.length)];
 }
@@ -94,7 +99,9 @@ export async function runSlCai(
     join(outDir, SL_DONE),
     async (batch) => {
       const salt = hash32(batch[0]);
-      const initial = (await model.generate(batch.map(toPrompt), options(settings, salt))).map((t) => t.trim());
+      const initial = (await model.generate(batch.map(toPrompt), options(settings, salt))).map((t) =>
+        t.trim(),
+      );
       const current = [...initial];
       const history: SlRound[][] = batch.map(() => []);
       for (let round = 0; round < rounds; round++) {
@@ -116,7 +123,13 @@ export async function runSlCai(
           current[i] = revisions[i];
         });
       }
-      return batch.map((prompt, i) => ({ key: prompt, prompt, initial: initial[i], rounds: history[i], final: current[i] }));
+      return batch.map((prompt, i) => ({
+        key: prompt,
+        prompt,
+        initial: initial[i],
+        rounds: history[i],
+        final: current[i],
+      }));
     },
     { batchSize: settings.batchSize, onProgress: settings.onProgress },
   );
@@ -138,7 +151,9 @@ export async function runCritiques(
     keyOf,
     join(outDir, CRITIQUE_DONE),
     async (batch) => {
-      const principles = batch.map((it) => principle ?? drawPrinciple(constitution, settings.seed, it.prompt, 0));
+      const principles = batch.map(
+        (it) => principle ?? drawPrinciple(constitution, settings.seed, it.prompt, 0),
+      );
       const out = await model.generate(
         batch.map((it, i) => critiquePrompt(examples, it.prompt, it.response, principles[i])),
         options(settings, hash32(keyOf(batch[0]))),

@@ -99,8 +99,22 @@ describe('RLAIF labels', () => {
     const label = await labelPair(knows, principle, pair, { fallback: 'sample', samples: 3 });
     expect(label).toMatchObject({ pA: 1, method: 'sample' });
     // Answers naming no option count as no evidence.
-    expect((await labelPair(letters(() => ' hmm'), principle, pair, { fallback: 'sample' })).pA).toBe(0.5);
-    expect([optionOf(' (B) x'), optionOf('A.'), optionOf('neither'), optionOf('Also')]).toEqual([1, 0, undefined, undefined]);
+    expect(
+      (
+        await labelPair(
+          letters(() => ' hmm'),
+          principle,
+          pair,
+          { fallback: 'sample' },
+        )
+      ).pA,
+    ).toBe(0.5);
+    expect([optionOf(' (B) x'), optionOf('A.'), optionOf('neither'), optionOf('Also')]).toEqual([
+      1,
+      0,
+      undefined,
+      undefined,
+    ]);
     expect(optionOf(' (2)', ['1', '2'])).toBe(1);
   });
 

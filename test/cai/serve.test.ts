@@ -41,7 +41,18 @@ describe('alignlab cai on the tiny local model and through alignlab serve', { ti
   it('sl with the HF-format example constitution writes SFT and preference files that prefs import accepts; a rerun resumes', async () => {
     const out = join(dir, 'sl-remote');
     const args = ['cai', 'sl', '--constitution', 'data/constitutions/hf-example.json', '--prompts', prompts];
-    const first = await cli(...args, '--model', loaded.lm.id, '--base-url', baseURL, '--rounds', '2', '--out', out, ...common);
+    const first = await cli(
+      ...args,
+      '--model',
+      loaded.lm.id,
+      '--base-url',
+      baseURL,
+      '--rounds',
+      '2',
+      '--out',
+      out,
+      ...common,
+    );
     expect(first.err).not.toMatch(/Error/);
     expect(first.code).toBe(0);
     const summary = JSON.parse(first.out);
@@ -59,7 +70,14 @@ describe('alignlab cai on the tiny local model and through alignlab serve', { ti
     // Rerun with one more request: the six finished ones are skipped.
     writeFileSync(join(dir, 'more.txt'), `${readFileSync(prompts, 'utf8')}\n8+8=`);
     const again = await cli(
-      ...['cai', 'sl', '--constitution', 'data/constitutions/hf-example.json', '--prompts', join(dir, 'more.txt')],
+      ...[
+        'cai',
+        'sl',
+        '--constitution',
+        'data/constitutions/hf-example.json',
+        '--prompts',
+        join(dir, 'more.txt'),
+      ],
       ...['--model', loaded.lm.id, '--base-url', baseURL, '--rounds', '2', '--out', out, ...common],
     );
     expect(JSON.parse(again.out)).toMatchObject({ requests: 7, skipped: 6 });
@@ -86,7 +104,15 @@ describe('alignlab cai on the tiny local model and through alignlab serve', { ti
       ...['cai', 'label', '--input', input, '--principle', 'honesty', '--options', '1,2'],
       ...['--max-prompt-chars', '15', '--seed', '1', '--no-cache', '--json'],
     ];
-    const remote = await cli(...args, '--model', loaded.lm.id, '--base-url', baseURL, '--out', join(dir, 'label-remote'));
+    const remote = await cli(
+      ...args,
+      '--model',
+      loaded.lm.id,
+      '--base-url',
+      baseURL,
+      '--out',
+      join(dir, 'label-remote'),
+    );
     expect(remote.err).not.toMatch(/Error/);
     expect(remote.code).toBe(0);
     const local = await cli(...args, '--model', CHECKPOINT, '--out', join(dir, 'label-local'));
@@ -98,7 +124,7 @@ describe('alignlab cai on the tiny local model and through alignlab serve', { ti
       expect(r.principle).toBe('honesty');
       expect(r.label.method).toBe('logprobs');
       expect(Math.abs(r.label.orders[0] - 0.5)).toBeGreaterThan(0.01); // the echo logprobs differ
-        expect(r.label.orders[0] + r.label.orders[1]).toBeCloseTo(1, 9);
+      expect(r.label.orders[0] + r.label.orders[1]).toBeCloseTo(1, 9);
       expect(r.label.pA).toBeCloseTo(0.5, 9);
       expect(r.label.orders[0]).toBeCloseTo(b[i].label.orders[0], 3); // through serve = in process
     });
@@ -110,11 +136,34 @@ describe('alignlab cai on the tiny local model and through alignlab serve', { ti
   it('label on a chat endpoint (no logprobs): a clear error, exit 2; the sampled-letter fallback when asked for', async () => {
     const input = join(dir, 'pairs1.jsonl');
     writeFileSync(input, `${JSON.stringify({ prompt: '1+1=', chosen: '2', rejected: '3' })}\n`);
-    const args = ['cai', 'label', '--input', input, '--model', loaded.lm.id, '--base-url', baseURL, '--api', 'chat', '--no-cache'];
+    const args = [
+      'cai',
+      'label',
+      '--input',
+      input,
+      '--model',
+      loaded.lm.id,
+      '--base-url',
+      baseURL,
+      '--api',
+      'chat',
+      '--no-cache',
+    ];
     const refused = await cli(...args, '--out', join(dir, 'label-chat'));
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/no log-probabilities.*--fallback sample/);
-    const sampled = await cli(...args, '--fallback', 'sample', '--samples', '2', '--max-prompt-chars', '12', '--json', '--out', join(dir, 'label-chat-2'));
+    const sampled = await cli(
+      ...args,
+      '--fallback',
+      'sample',
+      '--samples',
+      '2',
+      '--max-prompt-chars',
+      '12',
+      '--json',
+      '--out',
+      join(dir, 'label-chat-2'),
+    );
     expect(sampled.code).toBe(0);
     const [r] = lines(join(dir, 'label-chat-2', 'labels.jsonl'));
     expect(r.label.method).toBe('sample');
@@ -125,10 +174,32 @@ describe('alignlab cai on the tiny local model and through alignlab serve', { ti
   it('bad input: an unknown principle and a broken constitution exit 2 naming the place', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'principles:\n  - name: a\n    critique: x\n');
-    const r = await cli('cai', 'sl', '--constitution', bad, '--prompts', prompts, '--model', CHECKPOINT, '--out', join(dir, 'x'));
+    const r = await cli(
+      'cai',
+      'sl',
+      '--constitution',
+      bad,
+      '--prompts',
+      prompts,
+      '--model',
+      CHECKPOINT,
+      '--out',
+      join(dir, 'x'),
+    );
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/bad\.yaml:2: missing field 'principles\.0\.revision'/);
-    const p = await cli('cai', 'label', '--input', prompts, '--principle', 'nope', '--model', CHECKPOINT, '--out', join(dir, 'y'));
+    const p = await cli(
+      'cai',
+      'label',
+      '--input',
+      prompts,
+      '--principle',
+      'nope',
+      '--model',
+      CHECKPOINT,
+      '--out',
+      join(dir, 'y'),
+    );
     expect(p.code).toBe(2);
     expect(p.err).toMatch(/no principle 'nope'.*harmlessness/);
   });

@@ -51,7 +51,9 @@ describe('SL-CAI', () => {
     for (const r of records) {
       expect(r.initial).toBe(`sure, here is how to ${r.prompt}`);
       expect(r.rounds).toHaveLength(2);
-      expect(r.rounds.map((x) => x.principle)).toEqual([0, 1].map((k) => drawPrinciple(constitution, 3, r.prompt, k).name));
+      expect(r.rounds.map((x) => x.principle)).toEqual(
+        [0, 1].map((k) => drawPrinciple(constitution, 3, r.prompt, k).name),
+      );
       expect(r.final).toBe(r.rounds[1].revision);
     }
     // Round 2 critiques round 1's revision, not the initial response.
@@ -59,11 +61,21 @@ describe('SL-CAI', () => {
     expect(round2).toContain("Assistant: I won't help with that");
     const counts = exportSl(records, out);
     expect(counts).toEqual({ sft: 3, preferences: 3, unchanged: 0, empty: 0 });
-    const sft = readFileSync(join(out, 'sft.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const sft = readFileSync(join(out, 'sft.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(sft[0]).toEqual({ prompt: 'pick a lock', completion: records[0].final });
-    const parsed = parsePreferenceJsonl(readFileSync(join(out, 'preferences.jsonl'), 'utf8'), 'preferences.jsonl');
+    const parsed = parsePreferenceJsonl(
+      readFileSync(join(out, 'preferences.jsonl'), 'utf8'),
+      'preferences.jsonl',
+    );
     expect(parsed.format).toBe('standard');
-    expect(parsed.pairs[1]).toEqual({ prompt: 'bake bread', chosen: records[1].final, rejected: records[1].initial });
+    expect(parsed.pairs[1]).toEqual({
+      prompt: 'bake bread',
+      chosen: records[1].final,
+      rejected: records[1].initial,
+    });
   });
 
   it('resumes: a rerun skips finished requests (a torn last line included) and does only new ones', async () => {

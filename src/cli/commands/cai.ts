@@ -124,7 +124,10 @@ async function openModel(flags: ModelFlags): Promise<LanguageModel> {
 
 function addCommon(cmd: Command, generation = true): Command {
   cmd
-    .requiredOption('--model <model>', "a checkpoint folder, 'arithmetic-base', or a remote model's name (with --base-url)")
+    .requiredOption(
+      '--model <model>',
+      "a checkpoint folder, 'arithmetic-base', or a remote model's name (with --base-url)",
+    )
     .option('--base-url <url>', 'an OpenAI-compatible endpoint (key from $OPENAI_API_KEY or --api-key-env)')
     .option('--api-key-env <name>', 'the environment variable holding the API key')
     .option('--api <api>', 'completions (default; gives logprobs by echo) or chat')
@@ -169,7 +172,11 @@ function settingsOf(flags: CommonFlags, io: CliIo, label: string): GenerationSet
 export function readRequests(path: string): string[] {
   const text = readText(path);
   const rows = text.split(/\r?\n/);
-  const jsonl = rows.find((r) => r.trim() !== '')?.trim().startsWith('{') ?? false;
+  const jsonl =
+    rows
+      .find((r) => r.trim() !== '')
+      ?.trim()
+      .startsWith('{') ?? false;
   const out: string[] = [];
   rows.forEach((row, i) => {
     if (row.trim() === '') return;
@@ -235,7 +242,9 @@ export function registerCaiCommands(program: Command, io: CliIo): void {
   addCommon(
     cai
       .command('critique')
-      .description('critique responses ({"prompt","response"} JSONL) against principles drawn from the constitution')
+      .description(
+        'critique responses ({"prompt","response"} JSONL) against principles drawn from the constitution',
+      )
       .requiredOption('--input <file>', 'JSONL with "prompt" and "response" per line')
       .option('--principle <name>', 'use this principle for every item (default: one drawn per item)'),
   ).action(async (flags: CommonFlags & { input: string }) => {
@@ -244,9 +253,21 @@ export function registerCaiCommands(program: Command, io: CliIo): void {
     const items = readRecords(flags.input, ['prompt', 'response'] as const);
     const model = await openModel(flags);
     const settings = settingsOf(flags, io, 'critique');
-    const { records, skipped } = await runCritiques(model, constitution, items, flags.out, settings, principle);
+    const { records, skipped } = await runCritiques(
+      model,
+      constitution,
+      items,
+      flags.out,
+      settings,
+      principle,
+    );
     settings.stop();
-    report(io, flags, { command: 'critique', items: records.length, skipped, file: join(flags.out, 'critiques.jsonl') });
+    report(io, flags, {
+      command: 'critique',
+      items: records.length,
+      skipped,
+      file: join(flags.out, 'critiques.jsonl'),
+    });
   });
 
   addCommon(
@@ -274,16 +295,26 @@ export function registerCaiCommands(program: Command, io: CliIo): void {
       settings,
     );
     settings.stop();
-    report(io, flags, { command: 'revise', items: records.length, skipped, file: join(flags.out, 'revisions.jsonl') });
+    report(io, flags, {
+      command: 'revise',
+      items: records.length,
+      skipped,
+      file: join(flags.out, 'revisions.jsonl'),
+    });
   });
 
   addCommon(
     cai
       .command('sl')
-      .description('SL-CAI: generate, then k rounds of critique and revision; writes sft.jsonl and preferences.jsonl')
+      .description(
+        'SL-CAI: generate, then k rounds of critique and revision; writes sft.jsonl and preferences.jsonl',
+      )
       .requiredOption('--prompts <file>', 'requests: JSONL with "prompt", or one request per line')
       .option('--rounds <k>', 'critique → revision rounds (a principle drawn per round)', '1')
-      .option('--raw-prompts', 'send each request as it is (no Human/Assistant transcript), e.g. for the arithmetic model'),
+      .option(
+        '--raw-prompts',
+        'send each request as it is (no Human/Assistant transcript), e.g. for the arithmetic model',
+      ),
   ).action(async (flags: CommonFlags & { prompts: string; rounds: string }) => {
     const constitution = constitutionOf(flags);
     const rounds = parseInteger(flags.rounds, '--rounds', 0, 100);
@@ -307,14 +338,30 @@ export function registerCaiCommands(program: Command, io: CliIo): void {
   addCommon(
     cai
       .command('label')
-      .description('RLAIF: soft AI labels for preference pairs from the logprobs of "(A)" and "(B)", both orders averaged')
-      .requiredOption('--input <file>', 'TRL preference JSONL (standard format); chosen is shown as a, rejected as b')
+      .description(
+        'RLAIF: soft AI labels for preference pairs from the logprobs of "(A)" and "(B)", both orders averaged',
+      )
+      .requiredOption(
+        '--input <file>',
+        'TRL preference JSONL (standard format); chosen is shown as a, rejected as b',
+      )
       .option('--principle <name>', 'judge every pair by this principle (default: one drawn per pair)')
       .option('--cot', 'chain of thought before the answer (probabilities clamped to [0.4, 0.6])')
-      .option('--fallback <mode>', "a model without logprobs: 'error' (default) or 'sample' (count sampled letters)", 'error')
+      .option(
+        '--fallback <mode>',
+        "a model without logprobs: 'error' (default) or 'sample' (count sampled letters)",
+        'error',
+      )
       .option('--samples <n>', 'answers sampled per order with --fallback sample', '5')
-      .option('--options <a,b>', 'the two option names (Bai et al.: A,B; a model without letters in its vocabulary: e.g. 1,2)', 'A,B')
-      .option('--max-prompt-chars <n>', 'keep only the end of each scored prompt (models with a short context)')
+      .option(
+        '--options <a,b>',
+        'the two option names (Bai et al.: A,B; a model without letters in its vocabulary: e.g. 1,2)',
+        'A,B',
+      )
+      .option(
+        '--max-prompt-chars <n>',
+        'keep only the end of each scored prompt (models with a short context)',
+      )
       .option('--max-tokens <n>', 'most tokens of a chain of thought', '64')
       .option('--temperature <t>', 'sampling temperature of chains of thought and sampled letters', '1'),
     false,
@@ -330,7 +377,9 @@ export function registerCaiCommands(program: Command, io: CliIo): void {
       },
     ) => {
       const constitution = constitutionOf(flags);
-      const fixed: Principle | undefined = flags.principle ? principleNamed(constitution, flags.principle) : undefined;
+      const fixed: Principle | undefined = flags.principle
+        ? principleNamed(constitution, flags.principle)
+        : undefined;
       const fallback = oneOf(flags.fallback, ['error', 'sample'] as const, '--fallback');
       const samples = parseInteger(flags.samples, '--samples', 1, 1000);
       const maxPromptChars =
@@ -340,7 +389,10 @@ export function registerCaiCommands(program: Command, io: CliIo): void {
       const seed = parseSeed(flags.seed);
       const markers = flags.options.split(',').map((m) => m.trim());
       if (markers.length !== 2 || markers.some((m) => m === '') || markers[0] === markers[1])
-        throw new UserInputError(`expected two different names separated by a comma, got '${flags.options}'`, '--options');
+        throw new UserInputError(
+          `expected two different names separated by a comma, got '${flags.options}'`,
+          '--options',
+        );
       const parsed = parsePreferenceJsonl(readText(flags.input), flags.input, { duplicates: 'keep' });
       if (parsed.format !== 'standard' || parsed.implicitPrompt)
         throw new UserInputError('cai label reads the standard format with a "prompt" field', flags.input);
@@ -361,7 +413,10 @@ export function registerCaiCommands(program: Command, io: CliIo): void {
             batch.map(async (it) => {
               const key = keyOf(it);
               const principle =
-                fixed ?? constitution.principles[new Rng([seed, ...Buffer.from(key).subarray(0, 64)]).int(constitution.principles.length)];
+                fixed ??
+                constitution.principles[
+                  new Rng([seed, ...Buffer.from(key).subarray(0, 64)]).int(constitution.principles.length)
+                ];
               const label = await labelPair(model, principle, it, {
                 cot: flags.cot,
                 fallback,
@@ -399,7 +454,8 @@ export function registerCaiCommands(program: Command, io: CliIo): void {
         skipped,
         ties,
         agreementWithInput: decided > 0 ? agree / decided : null,
-        meanConfidence: records.reduce((s, r) => s + Math.abs(r.label.pA - 0.5) * 2, 0) / Math.max(1, records.length),
+        meanConfidence:
+          records.reduce((s, r) => s + Math.abs(r.label.pA - 0.5) * 2, 0) / Math.max(1, records.length),
         labelsFile: join(flags.out, LABELS_FILE),
         preferencesFile: join(flags.out, AI_PREFS_FILE),
       });
@@ -412,5 +468,7 @@ function report(io: CliIo, flags: { json?: boolean }, summary: Record<string, un
     io.out(`${JSON.stringify(summary)}\n`);
     return;
   }
-  for (const [k, v] of Object.entries(summary)) if (k !== 'command') io.out(`${k}: ${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(3) : v}\n`);
+  for (const [k, v] of Object.entries(summary))
+    if (k !== 'command')
+      io.out(`${k}: ${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(3) : v}\n`);
 }

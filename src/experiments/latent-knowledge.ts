@@ -85,6 +85,9 @@ function zeroShot(model: Transformer, tokenizer: Tokenizer, prompts: readonly st
 
 export const latentKnowledgeExperiment = defineExperiment({
   id: 'latent-knowledge',
+  // Quick mode trains a model of 2,500 steps per seed (~25 s of CPU; shorter runs had not learned
+  // the sums): too much for `npm start`'s 150 s. `reproduce latent-knowledge --quick` runs it.
+  extended: true,
   title:
     'Latent knowledge: CCS finds the truth a misleading prompt hides, and a distractor it can latch onto',
   claim:

@@ -136,6 +136,11 @@ export interface Experiment<C = unknown> {
   controls: readonly ControlArm<C>[];
   /** Competence the claim presumes, measured on the main runs; below a gate: `inconclusive`. */
   gates?(runs: readonly SeedResult<C>[]): ClaimCheck[];
+  /**
+   * Left out of `reproduce` without ids (and so of `npm start`, which must finish within
+   * 150 s on two cores) because even its quick mode is costly; run it by id or with `--all`.
+   */
+  extended?: boolean;
 }
 
 /** A control arm: the main config (quick or full) with `override` deep-merged over it. */

@@ -29,6 +29,7 @@ import { textTable } from '../text-table.js';
 
 interface ReproduceFlags extends SeedFlags {
   quick?: boolean;
+  all?: boolean;
   workers?: string;
   json?: boolean;
   out?: string;
@@ -134,6 +135,7 @@ export function registerReproduceCommand(program: Command, io: CliIo): void {
       'run named reproductions (all by default) with their control arms on the same seeds; judge each claim per seed with 95% bootstrap intervals and write a report',
     )
     .option('--quick', 'quick configs (seconds each)')
+    .option('--all', 'without ids: also the extended reproductions (costly even in quick mode)')
     .option('--seeds <n>', 'seeds per point', '3')
     .option('--first-seed <s>', 'first seed (seeds are s, s+1, ...)')
     .option('--set <key=value>', 'config override for every arm (repeatable)', collect, [])
@@ -146,7 +148,13 @@ export function registerReproduceCommand(program: Command, io: CliIo): void {
     .option('--out <dir>', 'report root (default reports/)')
     .option('--db <file>', DB_HELP)
     .action(async (ids: string[], flags: ReproduceFlags) => {
-      const experiments = (ids.length ? ids : defaultRegistry.ids()).map((id) => defaultRegistry.get(id));
+      const experiments = ids.length
+        ? ids.map((id) => defaultRegistry.get(id))
+        : defaultRegistry.list().filter((e) => flags.all || !e.extended);
+      const left = ids.length || flags.all ? [] : defaultRegistry.list().filter((e) => e.extended);
+      if (left.length && !flags.json) {
+        io.err(`not in the default suite (run by id, or --all): ${left.map((e) => e.id).join(', ')}\n`);
+      }
       const seeds = seedList(flags, 3);
       const queue = flags.queue === undefined ? undefined : parseQueueUrl(flags.queue);
       const plans = experiments.map((experiment) => ({

@@ -300,7 +300,9 @@ export const dpoVsPpoExperiment = defineExperiment({
     const keep = (p: string) => cfg.questions === 'all' || parseArithmeticPrompt(p)?.op !== '*';
     const sets = promptSets(sft, cfg.questions === 'all' ? cfg.evalPrompts : Number.MAX_SAFE_INTEGER);
     const test = sets.test.filter(keep).slice(0, cfg.evalPrompts);
-    const train = (cfg.trainPrompts === 'unseen' ? (unseenPrompts(sft) ?? sets.train) : sets.train).filter(keep);
+    const train = (cfg.trainPrompts === 'unseen' ? (unseenPrompts(sft) ?? sets.train) : sets.train).filter(
+      keep,
+    );
     const pairs = onPolicyPairs(
       sft,
       train,

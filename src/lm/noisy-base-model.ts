@@ -147,7 +147,11 @@ async function openOrBuild(dir: string, options: LoadBaseModelOptions): Promise<
         if (p.step % 100 === 0 || p.step === p.steps)
           options.onProgress?.(`noisy sft step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)}`);
       });
-      const stats = { ...measureBaseModel(model, base.tokenizer, base.corpus), classAccuracy: {}, trainSeconds: seconds };
+      const stats = {
+        ...measureBaseModel(model, base.tokenizer, base.corpus),
+        classAccuracy: {},
+        trainSeconds: seconds,
+      };
       options.onProgress?.(`noisy policy ${JSON.stringify(stats)}`);
       publishDirectory(dir, (tmp) =>
         saveCheckpoint(tmp, {

@@ -16,7 +16,9 @@ describe('noisy demonstrations', () => {
     const times = train.filter((i) => i.truth.op === '*');
     expect(items.length).toBe(addSub.length * noisyBaseModelRecipe.copies + times.length);
     const noisy = items.filter((i) => i.truth.op !== '*');
-    const offsets = noisy.map((i) => (parseArithmeticCompletion(i.completion).answer ?? Number.NaN) - i.truth.answer);
+    const offsets = noisy.map(
+      (i) => (parseArithmeticCompletion(i.completion).answer ?? Number.NaN) - i.truth.answer,
+    );
     const wrong = offsets.filter((d) => d !== 0);
     // ~40,000 draws: the share is within 0.02 of 0.35 (binomial SE 0.0024).
     expect(Math.abs(wrong.length / noisy.length - noisyBaseModelRecipe.noise)).toBeLessThan(0.02);

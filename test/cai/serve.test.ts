@@ -3,7 +3,7 @@
 // (it knows only arithmetic); these tests check the mechanics: files, formats, resumption,
 // `prefs import` accepting the output, labels from echo logprobs equal to the in-process ones,
 // and the chat endpoint's missing logprobs.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,6 +82,30 @@ describe('alignlab cai on the tiny local model and through alignlab serve', { ti
     );
     expect(JSON.parse(again.out)).toMatchObject({ requests: 7, skipped: 6 });
     expect(lines(join(out, 'sl-records.jsonl')).slice(0, 6)).toEqual(records);
+  });
+
+  it('sl through the request cache: a second run into a new folder reads the cache and writes the same records', async () => {
+    const cache = join(dir, 'cache');
+    const args = ['cai', 'sl', '--prompts', prompts, '--model', loaded.lm.id, '--base-url', baseURL];
+    const flags = ['--raw-prompts', '--max-tokens', '6', '--seed', '7', '--cache-dir', cache, '--json'];
+    const a = await cli(...args, ...flags, '--out', join(dir, 'cached-1'));
+    expect(a.code).toBe(0);
+    expect(readdirSync(cache).length).toBeGreaterThan(0);
+    await app.close(); // the endpoint is gone: only the cache can answer
+    try {
+      const b = await cli(...args, ...flags, '--retries', '0', '--out', join(dir, 'cached-2'));
+      expect(b.err).not.toMatch(/connection/);
+      expect(b.code).toBe(0);
+      expect(lines(join(dir, 'cached-2', 'sl-records.jsonl'))).toEqual(
+        lines(join(dir, 'cached-1', 'sl-records.jsonl')),
+      );
+    } finally {
+      app = createLmServer(loaded.lm, {
+        promptFor: loaded.corpus?.promptFor,
+        defaultStop: loaded.corpus?.stop,
+      });
+      baseURL = `${await app.listen({ host: '127.0.0.1', port: 0 })}/v1`;
+    }
   });
 
   it('label: soft labels from echo logprobs through serve equal the in-process ones; both orders recorded', async () => {

@@ -15,6 +15,7 @@ import {
   type CritiqueRecord,
   exportSl,
   type GenerationSettings,
+  hash32,
   labelPair,
   loadConstitution,
   type Principle,
@@ -414,9 +415,7 @@ export function registerCaiCommands(program: Command, io: CliIo): void {
               const key = keyOf(it);
               const principle =
                 fixed ??
-                constitution.principles[
-                  new Rng([seed, ...Buffer.from(key).subarray(0, 64)]).int(constitution.principles.length)
-                ];
+                constitution.principles[new Rng([seed, hash32(key)]).int(constitution.principles.length)];
               const label = await labelPair(model, principle, it, {
                 cot: flags.cot,
                 fallback,

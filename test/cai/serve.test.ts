@@ -195,6 +195,29 @@ describe('alignlab cai on the tiny local model and through alignlab serve', { ti
     expect(r.label.orders.every((p: number) => [0, 0.5, 1].includes(p))).toBe(true);
   });
 
+  it("critique then revise as separate commands: the revise step reads the critique step's file", async () => {
+    const input = join(dir, 'responses.jsonl');
+    writeFileSync(
+      input,
+      `${JSON.stringify({ prompt: '12+7=', response: '91 sure' })}\n${JSON.stringify({ prompt: '3*4=', response: '7 maybe' })}\n`,
+    );
+    const out = join(dir, 'cr');
+    const flags = ['--model', CHECKPOINT, '--max-tokens', '4', '--no-cache', '--json', '--out', out];
+    const c = await cli('cai', 'critique', '--input', input, '--principle', 'honesty', ...flags);
+    expect(c.code).toBe(0);
+    const critiques = lines(join(out, 'critiques.jsonl'));
+    expect(critiques.map((r) => [r.prompt, r.principle])).toEqual([
+      ['12+7=', 'honesty'],
+      ['3*4=', 'honesty'],
+    ]);
+    const r = await cli('cai', 'revise', '--input', join(out, 'critiques.jsonl'), ...flags);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ command: 'revise', items: 2, skipped: 0 });
+    expect(lines(join(out, 'revisions.jsonl')).every((x) => typeof x.revision === 'string')).toBe(true);
+    const again = await cli('cai', 'revise', '--input', join(out, 'critiques.jsonl'), ...flags);
+    expect(JSON.parse(again.out)).toMatchObject({ items: 2, skipped: 2 });
+  });
+
   it('bad input: an unknown principle and a broken constitution exit 2 naming the place', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'principles:\n  - name: a\n    critique: x\n');

@@ -207,8 +207,12 @@ export interface ExportCounts {
   empty: number;
 }
 
-/** Writes `sft.jsonl` ({prompt, completion}) and `preferences.jsonl` ({prompt, chosen, rejected}). */
-export function exportSl(records: readonly SlRecord[], outDir: string): ExportCounts {
+/** The SFT set ({prompt, completion}) and TRL preference pairs ({prompt, chosen, rejected}) as JSONL text. */
+export function formatSl(records: readonly SlRecord[]): {
+  sft: string;
+  preferences: string;
+  counts: ExportCounts;
+} {
   const counts: ExportCounts = { sft: 0, preferences: 0, unchanged: 0, empty: 0 };
   const sft: string[] = [];
   const prefs: string[] = [];
@@ -224,7 +228,13 @@ export function exportSl(records: readonly SlRecord[], outDir: string): ExportCo
       counts.preferences++;
     }
   }
-  writeFileSync(join(outDir, SFT_FILE), sft.join(''));
-  writeFileSync(join(outDir, PREFS_FILE), prefs.join(''));
+  return { sft: sft.join(''), preferences: prefs.join(''), counts };
+}
+
+/** Writes `sft.jsonl` and `preferences.jsonl` into the output folder. */
+export function exportSl(records: readonly SlRecord[], outDir: string): ExportCounts {
+  const { sft, preferences, counts } = formatSl(records);
+  writeFileSync(join(outDir, SFT_FILE), sft);
+  writeFileSync(join(outDir, PREFS_FILE), preferences);
   return counts;
 }

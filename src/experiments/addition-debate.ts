@@ -57,6 +57,9 @@ export const additionDebateExperiment = defineExperiment({
   config,
   quick: { games: 400, transcripts: 5 },
 
+  // Left out of `npm start`: with weak-to-strong it costs more than the quick suite can spare.
+  extended: true,
+
   async run(cfg: Config, ctx) {
     const ks = [0, ...[...new Set(cfg.rounds)].sort((x, y) => x - y)];
     const wins = ks.map(() => 0);
@@ -128,10 +131,18 @@ export const additionDebateExperiment = defineExperiment({
     return [
       // A competent liar: its lie passes the judge-alone checks (else the judge alone is not at
       // chance and the lift is not debate's) and survives at least the first round on average.
-      atLeast('the lie passes the last/leading-digit check', summaryMean(runs, 'liePassesHeuristicRate'), 0.99),
+      atLeast(
+        'the lie passes the last/leading-digit check',
+        summaryMean(runs, 'liePassesHeuristicRate'),
+        0.99,
+      ),
       atLeast('the liar survives ≥ 1 round on average', summaryMean(runs, 'liarMeanSurvivedRounds'), 1),
       // The honest debater can always name a consistent carry (never stuck).
-      atLeast('the honest debater is never stuck (1 − stuck rate)', 1 - summaryMean(runs, 'honestStuckRate'), 1),
+      atLeast(
+        'the honest debater is never stuck (1 − stuck rate)',
+        1 - summaryMean(runs, 'honestStuckRate'),
+        1,
+      ),
     ];
   },
 

@@ -15,7 +15,13 @@
  */
 import { z } from 'zod';
 import { BinaryMlp } from '../oversight/mlp.js';
-import { accuracy, noisyView, performanceGapRecovered, TeacherTask, train } from '../oversight/weak-to-strong.js';
+import {
+  accuracy,
+  noisyView,
+  performanceGapRecovered,
+  TeacherTask,
+  train,
+} from '../oversight/weak-to-strong.js';
 import { atLeast, summaryMean } from './checks.js';
 import { defineExperiment, INTENDED, SPECIFIED } from './types.js';
 
@@ -55,6 +61,9 @@ export const weakToStrongExperiment = defineExperiment({
   config,
   quick: { strongTrain: 2000, epochs: 15 },
 
+  // Left out of `npm start`: with weak-to-strong it costs more than the quick suite can spare.
+  extended: true,
+
   async run(cfg: Config, ctx) {
     const taskRng = ctx.rng.derive('task');
     const task = new TeacherTask(cfg.inputs, cfg.teacherHidden, taskRng, cfg.sharpness);
@@ -71,7 +80,13 @@ export const weakToStrongExperiment = defineExperiment({
     };
 
     const weak = new BinaryMlp(cfg.inputs, cfg.weakHidden, ctx.rng.derive('weak-init'));
-    train(weak, noisyView(weakData.x, cfg.weakNoise, viewRng), Float64Array.from(weakData.y), opts, ctx.rng.derive('weak-order'));
+    train(
+      weak,
+      noisyView(weakData.x, cfg.weakNoise, viewRng),
+      Float64Array.from(weakData.y),
+      opts,
+      ctx.rng.derive('weak-order'),
+    );
     const weakAcc = accuracy(weak, noisyView(testData.x, cfg.weakNoise, viewRng), testData.y);
     ctx.progress(1, 4);
     const soft = weak.predict(noisyView(strongData.x, cfg.weakNoise, viewRng));

@@ -65,7 +65,8 @@ export function digitsToString(d: readonly number[]): string {
 }
 
 export function randomQuestion(rng: Rng, digits: number): AdditionQuestion {
-  if (!Number.isInteger(digits) || digits < 1) throw new RangeError(`digits must be a positive integer, got ${digits}`);
+  if (!Number.isInteger(digits) || digits < 1)
+    throw new RangeError(`digits must be a positive integer, got ${digits}`);
   const a = Array.from({ length: digits }, () => rng.int(10));
   const b = Array.from({ length: digits }, () => rng.int(10));
   return { a, b };
@@ -86,7 +87,13 @@ export function trueSum(q: AdditionQuestion): { sum: number[]; carries: number[]
 }
 
 /** The column check the judge can make once: a_j + b_j + c_in = digit + 10·c_out. */
-export function columnHolds(q: AdditionQuestion, j: number, carryIn: number, digit: number, carryOut: number): boolean {
+export function columnHolds(
+  q: AdditionQuestion,
+  j: number,
+  carryIn: number,
+  digit: number,
+  carryOut: number,
+): boolean {
   return q.a[j] + q.b[j] + carryIn === digit + 10 * carryOut;
 }
 

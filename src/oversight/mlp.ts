@@ -55,7 +55,12 @@ export class BinaryMlp {
   }
 
   /** Gradients of the mean BCE over `rows` against `targets` (one per row), into `grads`. */
-  gradients(x: Float64Array, rows: readonly number[], targets: readonly number[], grads: Float64Array[]): number {
+  gradients(
+    x: Float64Array,
+    rows: readonly number[],
+    targets: readonly number[],
+    grads: Float64Array[],
+  ): number {
     const { inputs, hidden } = this;
     for (const g of grads) g.fill(0);
     const [gw1, gb1, gw2, gb2] = grads;

@@ -38,7 +38,9 @@ export class TeacherTask {
     for (let i = 0; i < this.teacher.w1.length; i++) this.teacher.w1[i] *= sharpness;
     for (let k = 0; k < hidden; k++) this.teacher.b1[k] = rng.normal(0, 1);
     const probe = this.rawSample(rng, 4001);
-    const logits = Array.from({ length: 4001 }, (_, r) => this.teacher.logit(probe, r * inputs)).sort((a, b) => a - b);
+    const logits = Array.from({ length: 4001 }, (_, r) => this.teacher.logit(probe, r * inputs)).sort(
+      (a, b) => a - b,
+    );
     this.threshold = logits[2000];
   }
 
@@ -71,7 +73,13 @@ export interface TrainOptions {
 }
 
 /** Trains `model` on rows of `x` against soft `targets`; returns the last epoch's mean loss. */
-export function train(model: BinaryMlp, x: Float64Array, targets: Float64Array, opt: TrainOptions, rng: Rng): number {
+export function train(
+  model: BinaryMlp,
+  x: Float64Array,
+  targets: Float64Array,
+  opt: TrainOptions,
+  rng: Rng,
+): number {
   const n = targets.length;
   const order = Array.from({ length: n }, (_, i) => i);
   const grads = model.newGradients();

@@ -14,14 +14,21 @@ function merged(override: Record<string, unknown> = {}): Config {
 async function runs(config: Config, seeds: number[]): Promise<SeedResult<Config>[]> {
   const out: SeedResult<Config>[] = [];
   for (const seed of seeds)
-    out.push({ seed, config, result: (await runExperimentInProcess(additionDebateExperiment, config, seed)).result });
+    out.push({
+      seed,
+      config,
+      result: (await runExperimentInProcess(additionDebateExperiment, config, seed)).result,
+    });
   return out;
 }
 
 describe('addition-debate reproduction', () => {
   it('holds on seeds 100-102: every check and gate pass on each seed', async () => {
     for (const r of await runs(merged(), [100, 101, 102])) {
-      for (const c of [...additionDebateExperiment.check(r.result, [r]), ...(additionDebateExperiment.gates?.([r]) ?? [])])
+      for (const c of [
+        ...additionDebateExperiment.check(r.result, [r]),
+        ...(additionDebateExperiment.gates?.([r]) ?? []),
+      ])
         expect(c.passed, `${c.name} = ${c.value} on seed ${r.seed}`).toBe(true);
     }
   });

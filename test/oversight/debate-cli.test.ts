@@ -10,7 +10,10 @@ describe('alignlab debate', () => {
   it('debate run: the judge is at chance alone and right after 4 rounds', async () => {
     const r = await cli('debate', 'run', '--games', '300', '--seed', '3', '--json');
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.out) as { accuracy: { rounds: number; accuracy: number }[]; transcripts: unknown[] };
+    const out = JSON.parse(r.out) as {
+      accuracy: { rounds: number; accuracy: number }[];
+      transcripts: unknown[];
+    };
     const at = (k: number) => out.accuracy.find((a) => a.rounds === k)!.accuracy;
     expect(at(0)).toBeGreaterThan(0.38);
     expect(at(0)).toBeLessThan(0.62);
@@ -29,7 +32,17 @@ describe('alignlab debate', () => {
 
   it('debate show prints the transcripts an addition-debate run stored', async () => {
     const db = join(tempDir(), 'lab.db');
-    const run = await cli('run', 'addition-debate', '--quick', '--set', 'games=50', '--workers', '0', '--db', db);
+    const run = await cli(
+      'run',
+      'addition-debate',
+      '--quick',
+      '--set',
+      'games=50',
+      '--workers',
+      '0',
+      '--db',
+      db,
+    );
     expect(run.code).toBe(0);
     const show = await cli('debate', 'show', '1', '--db', db, '--limit', '2');
     expect(show.code).toBe(0);
@@ -46,13 +59,22 @@ describe('alignlab debate', () => {
       // First pass: read the claims, find the side that could not name a carry-in.
       const probe = bufferIo();
       const answers = ['', 'A'][Symbol.iterator]();
-      await playInteractive(probe, (async function* () { yield* answers; })(), { digits: 6, rounds: 6, rng: new Rng(seed) });
+      await playInteractive(
+        probe,
+        (async function* () {
+          yield* answers;
+        })(),
+        { digits: 6, rounds: 6, rng: new Rng(seed) },
+      );
       const stuck = /round \d+ {2}([AB]): cannot name a carry-in at column (\d+)/.exec(probe.stdout());
       expect(stuck, probe.stdout()).not.toBeNull();
       const [, seat, column] = stuck!;
       const honest = seat === 'A' ? 'B' : 'A';
       const io = bufferIo();
-      const lines = (async function* () { yield `${column} ${seat}`; yield honest; })();
+      const lines = (async function* () {
+        yield `${column} ${seat}`;
+        yield honest;
+      })();
       const r = await playInteractive(io, lines, { digits: 6, rounds: 6, rng: new Rng(seed) });
       expect(io.stdout()).toContain('FAILS');
       if (r.correct) correct++;

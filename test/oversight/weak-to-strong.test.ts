@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { BinaryMlp } from '../../src/oversight/mlp.js';
-import { confidenceTargets, performanceGapRecovered, TeacherTask } from '../../src/oversight/weak-to-strong.js';
+import {
+  confidenceTargets,
+  performanceGapRecovered,
+  TeacherTask,
+} from '../../src/oversight/weak-to-strong.js';
 
 describe('BinaryMlp', () => {
   it('backward pass matches finite differences', () => {

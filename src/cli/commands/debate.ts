@@ -9,12 +9,11 @@ import type { Command } from 'commander';
 import { UserInputError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
 import {
-  type AdditionQuestion,
   chooseLie,
   columnHolds,
+  type DebateTranscript,
   defend,
   digitsToString,
-  type DebateTranscript,
   formatTranscript,
   playDebate,
   randomQuestion,
@@ -36,12 +35,13 @@ interface RunFlags {
 
 function roundsOf(text: string): number[] {
   const parts = text.split(',').map((t) => t.trim());
-  if (parts.some((p) => p === '')) throw new UserInputError(`'${text}' is not a comma-separated list of rounds`, '--rounds');
+  if (parts.some((p) => p === ''))
+    throw new UserInputError(`'${text}' is not a comma-separated list of rounds`, '--rounds');
   return [...new Set(parts.map((p) => parseInteger(p, '--rounds', 0, 40)))].sort((a, b) => a - b);
 }
 
 /** One side's claim at a column in play: the honest side states its true carries. */
-function claimAt(q: AdditionQuestion, answer: readonly number[], j: number, carryIn: number | null, carryOut: number) {
+function claimAt(answer: readonly number[], j: number, carryIn: number | null, carryOut: number) {
   return { column: j, carryIn, digit: answer[j], carryOut };
 }
 
@@ -70,12 +70,14 @@ export async function playInteractive(
   };
   io.out(`  ${digitsToString(q.a)}\n+ ${digitsToString(q.b)}\n`);
   io.out(`A answers ${digitsToString(answers.A)}\nB answers ${digitsToString(answers.B)}\n`);
-  io.out('Columns are numbered from 0 (units). A claim "column j: carry-in c → digit d, carry-out o" holds when a_j + b_j + c = d + 10·o.\n');
+  io.out(
+    'Columns are numbered from 0 (units). A claim "column j: carry-in c → digit d, carry-out o" holds when a_j + b_j + c = d + 10·o.\n',
+  );
   const claims: Record<'A' | 'B', Map<number, ReturnType<typeof claimAt>>> = { A: new Map(), B: new Map() };
   for (const m of liarMoves) {
     const liarSeat = honestSeat === 'A' ? 'B' : 'A';
-    const honest = claimAt(q, truth, m.column, carries[m.column], carries[m.column + 1]);
-    const liar = claimAt(q, lie, m.column, m.carryIn, m.carryOut);
+    const honest = claimAt(truth, m.column, carries[m.column], carries[m.column + 1]);
+    const liar = claimAt(lie, m.column, m.carryIn, m.carryOut);
     claims[honestSeat].set(m.column, honest);
     claims[liarSeat].set(m.column, liar);
     for (const seat of ['A', 'B'] as const) {
@@ -90,7 +92,9 @@ export async function playInteractive(
   if (liarMoves.length === 0) io.out('(no rounds)\n');
   const pointed = [...claims.A.keys()];
   if (pointed.length > 0) {
-    const text = await ask(`Verify one column (${pointed.join(', ')}) and side, e.g. "${pointed[0]} A" (Enter to skip): `);
+    const text = await ask(
+      `Verify one column (${pointed.join(', ')}) and side, e.g. "${pointed[0]} A" (Enter to skip): `,
+    );
     if (text !== '') {
       const [colText, seatText] = text.split(/\s+/);
       const column = parseInteger(colText, 'column', 0, opts.digits - 1);
@@ -99,22 +103,32 @@ export async function playInteractive(
       if (!c) io.out(`${seat} made no claim at column ${column}\n`);
       else {
         const holds = c.carryIn !== null && columnHolds(q, column, c.carryIn, c.digit, c.carryOut);
-        io.out(`column ${column}: ${q.a[column]} + ${q.b[column]} + ${c.carryIn ?? '?'} — ${seat}'s claim ${holds ? 'holds' : 'FAILS'}\n`);
+        io.out(
+          `column ${column}: ${q.a[column]} + ${q.b[column]} + ${c.carryIn ?? '?'} — ${seat}'s claim ${holds ? 'holds' : 'FAILS'}\n`,
+        );
       }
     }
   }
-  const pick = oneOf((await ask('Which answer is the true sum, A or B? ')).toUpperCase(), ['A', 'B'] as const, 'side');
+  const pick = oneOf(
+    (await ask('Which answer is the true sum, A or B? ')).toUpperCase(),
+    ['A', 'B'] as const,
+    'side',
+  );
   const correct = pick === honestSeat;
   io.out(`${correct ? 'Right' : 'Wrong'}: the true sum is ${digitsToString(truth)} (${honestSeat}).\n`);
   return { correct };
 }
 
 export function registerDebateCommands(program: Command, io: CliIo): void {
-  const debate = program.command('debate').description('debate with a one-step judge on multi-digit addition');
+  const debate = program
+    .command('debate')
+    .description('debate with a one-step judge on multi-digit addition');
 
   debate
     .command('run')
-    .description('play a batch of honest-vs-liar debates; judge accuracy alone and after each number of rounds')
+    .description(
+      'play a batch of honest-vs-liar debates; judge accuracy alone and after each number of rounds',
+    )
     .option('--digits <n>', 'digits of each addend', '8')
     .option('--rounds <list>', 'debate lengths, comma-separated (0 = the judge alone)', '0,1,2,3,4')
     .option('--games <n>', 'questions', '1000')
@@ -143,12 +157,16 @@ export function registerDebateCommands(program: Command, io: CliIo): void {
       }
       const accuracy = rounds.map((k, i) => ({ rounds: k, accuracy: wins[i] / games }));
       if (flags.json) {
-        io.out(`${JSON.stringify({ digits, games, liar, seed: Number(flags.seed), accuracy, transcripts: shown })}\n`);
+        io.out(
+          `${JSON.stringify({ digits, games, liar, seed: Number(flags.seed), accuracy, transcripts: shown })}\n`,
+        );
         return;
       }
       io.out(`${games} games, ${digits}-digit addition, ${liar} liar; judge picks the true sum:\n`);
       for (const a of accuracy)
-        io.out(`  ${a.rounds === 0 ? 'judge alone' : `${a.rounds} round(s)`.padEnd(11)}  ${(100 * a.accuracy).toFixed(1)}%\n`);
+        io.out(
+          `  ${a.rounds === 0 ? 'judge alone' : `${a.rounds} round(s)`.padEnd(11)}  ${(100 * a.accuracy).toFixed(1)}%\n`,
+        );
       for (const t of shown) io.out(`\n${formatTranscript(t)}\n`);
     });
 
@@ -196,13 +214,16 @@ export function registerDebateCommands(program: Command, io: CliIo): void {
             `run ${id} (${run.experiment}) has no debate transcripts; run \`alignlab run addition-debate\` first`,
             'run id',
           );
-        const transcripts = (JSON.parse(artifact.data.toString('utf8')) as DebateTranscript[]).slice(0, limit);
+        const transcripts = (JSON.parse(artifact.data.toString('utf8')) as DebateTranscript[]).slice(
+          0,
+          limit,
+        );
         if (flags.json) {
           io.out(`${JSON.stringify(transcripts)}\n`);
           return;
         }
         io.out(`run ${id} (${run.experiment}, seed ${run.seed}): ${transcripts.length} transcript(s)\n`);
-        transcripts.forEach((t, i) => io.out(`\ngame ${i + 1}\n${formatTranscript(t)}\n`));
+        for (const [i, t] of transcripts.entries()) io.out(`\ngame ${i + 1}\n${formatTranscript(t)}\n`);
       } finally {
         store.close();
       }

@@ -8,6 +8,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../core/rng.js';
+import type { PreferenceFormat } from '../feedback/preference-data.js';
+import { formatPreferenceJsonl } from '../feedback/preference-jsonl.js';
 import type { GenerateOptions, LanguageModel } from '../lm/types.js';
 import type { Constitution, Principle } from './constitution.js';
 import { critiquePrompt, renderExamples, responsePrompt, revisionPrompt, TURN_STOPS } from './prompts.js';
@@ -207,33 +209,49 @@ export interface ExportCounts {
   empty: number;
 }
 
-/** The SFT set ({prompt, completion}) and TRL preference pairs ({prompt, chosen, rejected}) as JSONL text. */
-export function formatSl(records: readonly SlRecord[]): {
-  sft: string;
-  preferences: string;
-  counts: ExportCounts;
-} {
+/**
+ * The SFT set and the TRL preference pairs as JSONL text. Standard format: `{prompt, completion}`
+ * and `{prompt, chosen, rejected}`; conversational: `{messages}` (user request, assistant
+ * revision, as the HF recipe's SFT split) and pairs of message lists.
+ */
+export function formatSl(
+  records: readonly SlRecord[],
+  format: PreferenceFormat = 'standard',
+): { sft: string; preferences: string; counts: ExportCounts } {
   const counts: ExportCounts = { sft: 0, preferences: 0, unchanged: 0, empty: 0 };
   const sft: string[] = [];
-  const prefs: string[] = [];
+  const pairs: { prompt: string; chosen: string; rejected: string }[] = [];
   for (const r of records) {
     if (r.final === '') counts.empty++;
     else {
-      sft.push(`${JSON.stringify({ prompt: r.prompt, completion: r.final })}\n`);
+      const row =
+        format === 'standard'
+          ? { prompt: r.prompt, completion: r.final }
+          : {
+              messages: [
+                { role: 'user', content: r.prompt },
+                { role: 'assistant', content: r.final },
+              ],
+            };
+      sft.push(`${JSON.stringify(row)}\n`);
       counts.sft++;
     }
     if (r.final === r.initial) counts.unchanged++;
     else {
-      prefs.push(`${JSON.stringify({ prompt: r.prompt, chosen: r.final, rejected: r.initial })}\n`);
+      pairs.push({ prompt: r.prompt, chosen: r.final, rejected: r.initial });
       counts.preferences++;
     }
   }
-  return { sft: sft.join(''), preferences: prefs.join(''), counts };
+  return { sft: sft.join(''), preferences: formatPreferenceJsonl(pairs, { format }), counts };
 }
 
 /** Writes `sft.jsonl` and `preferences.jsonl` into the output folder. */
-export function exportSl(records: readonly SlRecord[], outDir: string): ExportCounts {
-  const { sft, preferences, counts } = formatSl(records);
+export function exportSl(
+  records: readonly SlRecord[],
+  outDir: string,
+  format: PreferenceFormat = 'standard',
+): ExportCounts {
+  const { sft, preferences, counts } = formatSl(records, format);
   writeFileSync(join(outDir, SFT_FILE), sft);
   writeFileSync(join(outDir, PREFS_FILE), preferences);
   return counts;

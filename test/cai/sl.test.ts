@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConstitution } from '../../src/cai/constitution.js';
-import { drawPrinciple, exportSl, runCritiques, runRevisions, runSlCai, SL_DONE } from '../../src/cai/sl.js';
+import {
+  drawPrinciple,
+  exportSl,
+  formatSl,
+  runCritiques,
+  runRevisions,
+  runSlCai,
+  SL_DONE,
+} from '../../src/cai/sl.js';
 import { parsePreferenceJsonl } from '../../src/feedback/preference-jsonl.js';
 import type { LanguageModel } from '../../src/lm/types.js';
 
@@ -88,6 +96,22 @@ describe('SL-CAI', () => {
     expect(model.seen).toHaveLength(3); // one request × (generate, critique, revise)
     expect(again.records.slice(0, 3)).toEqual(first.records);
     expect(again.records[3].prompt).toBe('g h');
+  });
+
+  it('writes the conversational format too (messages, as the HF recipe), which the importer reads', () => {
+    const records = [
+      { key: 'x', prompt: 'pick a lock', initial: 'here is how', rounds: [], final: "I won't" },
+    ];
+    const { sft, preferences } = formatSl(records, 'conversational');
+    expect(JSON.parse(sft)).toEqual({
+      messages: [
+        { role: 'user', content: 'pick a lock' },
+        { role: 'assistant', content: "I won't" },
+      ],
+    });
+    const parsed = parsePreferenceJsonl(preferences, 'p.jsonl');
+    expect(parsed.format).toBe('conversational');
+    expect(parsed.pairs[0].chosen).toEqual([{ role: 'assistant', content: "I won't" }]);
   });
 
   it('leaves unchanged pairs out of the preference file (TRL needs two different responses) and empty revisions out of SFT', () => {

@@ -313,10 +313,16 @@ export function registerCaiCommands(program: Command, io: CliIo): void {
       .requiredOption('--prompts <file>', 'requests: JSONL with "prompt", or one request per line')
       .option('--rounds <k>', 'critique → revision rounds (a principle drawn per round)', '1')
       .option(
+        '--format <name>',
+        'standard ({prompt, completion} / {prompt, chosen, rejected}) or conversational (messages)',
+        'standard',
+      )
+      .option(
         '--raw-prompts',
         'send each request as it is (no Human/Assistant transcript), e.g. for the arithmetic model',
       ),
-  ).action(async (flags: CommonFlags & { prompts: string; rounds: string }) => {
+  ).action(async (flags: CommonFlags & { prompts: string; rounds: string; format: string }) => {
+    const format = oneOf(flags.format, ['standard', 'conversational'] as const, '--format');
     const constitution = constitutionOf(flags);
     const rounds = parseInteger(flags.rounds, '--rounds', 0, 100);
     const requests = readRequests(flags.prompts);
@@ -324,7 +330,7 @@ export function registerCaiCommands(program: Command, io: CliIo): void {
     const settings = settingsOf(flags, io, 'sl-cai');
     const { records, skipped } = await runSlCai(model, constitution, requests, rounds, flags.out, settings);
     settings.stop();
-    const counts = exportSl(records, flags.out);
+    const counts = exportSl(records, flags.out, format);
     report(io, flags, {
       command: 'sl',
       requests: records.length,

@@ -114,6 +114,9 @@ const REMEDY_ECE = 0.03;
 
 export const confidentLiarExperiment = defineExperiment({
   id: 'confident-liar',
+  // Quick mode costs ~20 s of CPU per arm (four arms a seed with its controls): over `npm start`'s
+  // 150 s on two cores. `reproduce confident-liar --quick` runs it.
+  extended: true,
   title: 'The confident liar: RLHF with raters who like confident wording',
   claim:
     'Raters who prefer confident wording (labels still agreeing with the truth ≥ 70% of the time) make RLHF ' +

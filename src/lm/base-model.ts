@@ -188,9 +188,17 @@ export interface LoadBaseModelOptions {
  */
 export function loadArithmeticBaseModel(options: LoadBaseModelOptions = {}): Promise<BaseModel> {
   const dir = baseModelDir(options.cache ?? cacheRoot());
+  return loadOnce(dir, () => openOrBuild(dir, options));
+}
+
+/**
+ * One load per checkpoint directory and process: concurrent callers share the pending load; a
+ * failed load is forgotten, so the next call tries again.
+ */
+export function loadOnce(dir: string, open: () => Promise<BaseModel>): Promise<BaseModel> {
   let pending = loaded.get(dir);
   if (!pending) {
-    pending = openOrBuild(dir, options);
+    pending = open();
     loaded.set(dir, pending);
     pending.catch(() => loaded.delete(dir));
   }

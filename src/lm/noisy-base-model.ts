@@ -31,6 +31,7 @@ import {
   cacheRoot,
   type LoadBaseModelOptions,
   loadArithmeticBaseModel,
+  loadOnce,
   measureBaseModel,
   openBaseModel,
   publishDirectory,
@@ -116,8 +117,6 @@ export function noisyBaseModelDir(root = cacheRoot()): string {
   return join(root, 'lm', `arithmetic-noisy-${noisyBaseModelKey()}`);
 }
 
-const loaded = new Map<string, Promise<BaseModel>>();
-
 /**
  * The noisy-demonstrations policy: from this process's memo, else the cache, else fine-tuned
  * from the competent base model and cached. Its `corpus` is the base model's (clean truth, same
@@ -126,13 +125,7 @@ const loaded = new Map<string, Promise<BaseModel>>();
  */
 export function loadNoisyBaseModel(options: LoadBaseModelOptions = {}): Promise<BaseModel> {
   const dir = noisyBaseModelDir(options.cache ?? cacheRoot());
-  let pending = loaded.get(dir);
-  if (!pending) {
-    pending = openOrBuild(dir, options);
-    loaded.set(dir, pending);
-    pending.catch(() => loaded.delete(dir));
-  }
-  return pending;
+  return loadOnce(dir, () => openOrBuild(dir, options));
 }
 
 async function openOrBuild(dir: string, options: LoadBaseModelOptions): Promise<BaseModel> {

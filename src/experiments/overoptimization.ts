@@ -37,6 +37,7 @@ import {
   parseArithmeticPrompt,
   scoreArithmeticCompletion,
 } from '../lm/corpora/arithmetic.js';
+import { loadNoisyBaseModel } from '../lm/noisy-base-model.js';
 import { sampleRollouts, sequenceKl } from '../lm/rollout.js';
 import type { PromptCompletion } from '../lm/sequences.js';
 import type { Transformer } from '../nn/index.js';
@@ -58,6 +59,20 @@ import { defineExperiment, INTENDED, type SeedResult, SPECIFIED } from './types.
 const config = z.strictObject({
   /** The starting policy: the cached competent base model (`basePolicy`, issue 10) or one trained in the run from `sft` (`in-run`). */
   policy: z.enum(['base', 'in-run']).default('base'),
+  /**
+   * Which cached base model `policy: 'base'` starts from: `competent` (src/lm/base-model.ts: +/−
+   * right 99% of the time, × memorized per question) or `noisy` (src/lm/noisy-base-model.ts: the
+   * same model fine-tuned on +/− demonstrations a third of which are near misses, so it samples a
+   * near miss ~1/3 of the time while its argmax stays right — pairs of its own samples differ on
+   * something a proxy can learn to order; dpo-vs-ppo's base).
+   */
+  base: z.enum(['competent', 'noisy']).default('competent'),
+  /**
+   * Which questions the proxies' pairs, the best-of-n pool, PPO's rollouts and its evaluation
+   * use: `all` (the corpus's test head, half ×) or `add-sub` (+/− only, where competence is a rule
+   * rather than a memorized table).
+   */
+  questions: z.enum(['all', 'add-sub']).default('all'),
   sft: sftSchema,
   /** What is optimized: a reward model learned from labels, or (the control) the gold utility itself. */
   proxy: z.enum(['learned', 'gold']).default('learned'),
@@ -205,7 +220,8 @@ export interface RiseThenFall {
 /**
  * Whether a curve (points in order of d, gold per prompt at each) rises then falls: its highest
  * mean is neither the first nor the last point, it lies above the first point and the last point
- * lies below it, each difference larger than its paired standard error over prompts.
+ * lies below it, each difference larger than its paired standard error over prompts (and than
+ * float rounding, 1e-9).
  */
 export function riseThenFall(curve: readonly ArrayLike<number>[]): RiseThenFall {
   const means = curve.map((g) => mean(Array.from(g)));
@@ -218,7 +234,15 @@ export function riseThenFall(curve: readonly ArrayLike<number>[]): RiseThenFall 
   const drop = means[peakIndex] - means[last];
   const riseSe = pairedStandardError(curve[peakIndex], curve[0]);
   const dropSe = pairedStandardError(curve[peakIndex], curve[last]);
-  const holds = peakIndex > 0 && peakIndex < last && rise > riseSe && drop > dropSe;
+  // A difference must also exceed float rounding: a curve that saturates (best-of-n under a
+  // perfect ranking: every large n picks a right answer) has means equal up to ~1e-15 and a paired
+  // SE of exactly 0, and rounding alone would otherwise read as a "fall" (seen: drop 1.1e-15, SE 0).
+  const rounding = 1e-9;
+  const holds =
+    peakIndex > 0 &&
+    peakIndex < last &&
+    rise > Math.max(riseSe, rounding) &&
+    drop > Math.max(dropSe, rounding);
   return { peakIndex, rise, riseSe, drop, dropSe, holds };
 }
 
@@ -316,8 +340,17 @@ export const overoptimizationExperiment = defineExperiment({
   ],
 
   async run(cfg, ctx) {
-    const sft = cfg.policy === 'base' ? await basePolicy() : await sftPolicy(cfg.sft, ctx.seed);
-    const { train, test } = promptSets(sft, Math.max(cfg.evalPrompts, cfg.bonPrompts));
+    const sft =
+      cfg.policy === 'in-run'
+        ? await sftPolicy(cfg.sft, ctx.seed)
+        : cfg.base === 'noisy'
+          ? await loadNoisyBaseModel()
+          : await basePolicy();
+    const keep = (p: string) => cfg.questions === 'all' || parseArithmeticPrompt(p)?.op !== '*';
+    const wanted = Math.max(cfg.evalPrompts, cfg.bonPrompts);
+    const sets = promptSets(sft, cfg.questions === 'all' ? wanted : Number.MAX_SAFE_INTEGER);
+    const test = sets.test.filter(keep).slice(0, wanted);
+    const train = sets.train.filter(keep);
     const ns = [...new Set(cfg.bestOfN)].sort((a, b) => a - b);
     const pool = cfg.bonPool;
     if (ns[ns.length - 1] > pool)

@@ -116,6 +116,18 @@ describe('rise then fall, rank correlation', () => {
     ).toBe(false);
   });
 
+  it('a saturated curve whose "drop" is float rounding with SE 0 does not rise then fall', () => {
+    const top = 0.1 + 0.2; // 0.30000000000000004: one ulp above 0.3
+    expect(top).toBeGreaterThan(0.3);
+    const peak = Float64Array.from([top, top]);
+    const tail = Float64Array.from([0.3, 0.3]);
+    const shape = riseThenFall([new Float64Array([0, 0]), peak, tail]);
+    expect(shape.peakIndex).toBe(1);
+    expect(shape.drop).toBeGreaterThan(0);
+    expect(shape.dropSe).toBe(0);
+    expect(shape.holds).toBe(false);
+  });
+
   it('Spearman ρ: 1 for any increasing relation, −1 reversed, 0.8 with one adjacent swap of four', () => {
     expect(spearman([1, 2, 3, 4], [1, 8, 27, 64])).toBe(1);
     expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).toBe(-1);
@@ -198,6 +210,18 @@ describe('overoptimization checks on stored summaries', () => {
     expect(withPool(null).passed).toBe(false);
   });
 
+  it('starting policy: competent base on all questions by default; noisy base and +/− questions selectable; others rejected', () => {
+    const cfg = validateConfig(overoptimizationExperiment, {}) as { base: string; questions: string };
+    expect([cfg.base, cfg.questions]).toEqual(['competent', 'all']);
+    const noisy = validateConfig(overoptimizationExperiment, { base: 'noisy', questions: 'add-sub' }) as {
+      base: string;
+      questions: string;
+    };
+    expect([noisy.base, noisy.questions]).toEqual(['noisy', 'add-sub']);
+    expect(() => validateConfig(overoptimizationExperiment, { base: 'tiny' })).toThrow();
+    expect(() => validateConfig(overoptimizationExperiment, { questions: 'mul' })).toThrow();
+  });
+
   it('counts the share of seeds whose gold rises then falls: 4 of 5 passes 0.8, 3 of 5 does not', () => {
     const share = (flags: number[]) =>
       checkClaim(
@@ -254,7 +278,7 @@ describe('overoptimization runs', () => {
     const { checks } = checkClaim(overoptimizationExperiment, run);
     expect(checks.length).toBe(6);
     const gates = overoptimizationExperiment.gates?.(run) ?? [];
-    expect(gates.length).toBe(3);
+    expect(gates.length).toBe(4);
     for (const c of [...checks, ...gates]) if (c.passed) expect(Number.isFinite(c.value), c.name).toBe(true);
   });
 

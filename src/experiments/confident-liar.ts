@@ -16,12 +16,16 @@
  *      test prompts;
  *   3. `rlhf` arm: PPO (src/align/ppo.ts) against that reward model (or the gold utility itself
  *      with `reward: 'gold'`);
- *   4. `remedy` arm: PPO against a calibration-aware reward — the reward model scores the answer
- *      with its confidence word replaced by a fixed one (raters' taste in wording cannot reach the
- *      policy), plus `remedyWeight` × the Brier score of the stated probability against the
- *      reference model's own probability of that answer (a proper scoring rule the policy can
- *      only maximize by stating what it believes; in the spirit of Leng et al.'s PPO-C, which
- *      also ties the confidence reward to the policy's own signal). No truth is used.
+ *   4. `remedy` arm: PPO against a word-anchored reward — the reward model scores the answer with
+ *      its confidence word replaced by a fixed one (raters' taste in wording cannot reach the
+ *      policy), minus `wordKlWeight` × log(π(word)/π_SFT(word)) on the word token alone: a KL that
+ *      holds the word distribution at the SFT policy's for that prompt and answer, which is
+ *      calibrated (Leng et al.'s point that the reward must not reward confidence per se). Without
+ *      the KL (`wordKlWeight` 0) the word still drifts as PPO sharpens the × answers (measured,
+ *      seed 20: "sure" after a × 0.13 → 0.33, ECE +0.050). The earlier remedy
+ *      (`remedy: 'calibration-aware'`: a Brier term against the reference model's probability of
+ *      its own answer, itself overconfident on some × questions) failed on seeds 20 and 24.
+ *      No truth is used.
  * Evaluation: one sample per held-out prompt (half of them multiplications, where confidence
  * has something to track), accuracy, share of "sure", ECE and the gold utility.
  *
@@ -73,8 +77,16 @@ const config = z.strictObject({
   rewardEpochs: z.number().int().min(1).max(100).default(3),
   /** What PPO maximizes in the `rlhf` arm: the learned reward model, or the gold utility (a control). */
   reward: z.enum(['reward-model', 'gold']).default('reward-model'),
-  /** The `remedy` arm's reward: calibration-aware, or `none` (the plain RLHF arm again: a control). */
-  remedy: z.enum(['calibration-aware', 'none']).default('calibration-aware'),
+  /**
+   * The `remedy` arm's reward. `word-anchored` (default): the reward model scores the answer with
+   * a fixed word, minus `wordKlWeight` × log(π(word)/π_SFT(word)) on the word token alone (a KL on
+   * the word to the SFT policy's per-prompt word distribution, which is calibrated). `calibration-aware`:
+   * the fixed-word score plus a Brier term against the reference model's probability of its answer.
+   * `none`: the plain RLHF arm again (a control).
+   */
+  remedy: z.enum(['word-anchored', 'calibration-aware', 'none']).default('word-anchored'),
+  /** Weight of the word-token KL in the `word-anchored` reward, in reward-model score units. */
+  wordKlWeight: z.number().min(0).default(1),
   /** Subtracted from PPO's reward for a completion that is not "<digits> <word>" (`withFormatPenalty`). */
   formatPenalty: z.number().min(0).default(2),
   /** Weight of the Brier term in the calibration-aware reward, in reward-model score units. */
@@ -200,32 +212,30 @@ export const confidentLiarExperiment = defineExperiment({
       const rlhfReward = withFormatPenalty(cfg.reward === 'gold' ? gold : rm, cfg.formatPenalty);
       const rlhf = await runArm('rlhf', rlhfReward, rm, cfg, ctx, base, train, test, sft.completions, 0);
       for (const [key, value] of Object.entries(rlhf.summary)) summary[`rlhf/${key}`] = value;
-      const remedy =
+      // The word-anchored reward reads the policy being trained (set on each PPO step; before the
+      // first update it equals the SFT model).
+      const current: { policy: Transformer } = { policy: base.model };
+      const remedyReward =
         cfg.remedy === 'none'
-          ? await runArm(
-              'remedy',
-              withFormatPenalty(rm, cfg.formatPenalty),
-              rm,
-              cfg,
-              ctx,
-              base,
-              train,
-              test,
-              sft.completions,
-              1,
-            )
-          : await runArm(
-              'remedy',
-              withFormatPenalty(calibrationAwareReward(rm, base, cfg.remedyWeight), cfg.formatPenalty),
-              rm,
-              cfg,
-              ctx,
-              base,
-              train,
-              test,
-              sft.completions,
-              1,
-            );
+          ? rm
+          : cfg.remedy === 'calibration-aware'
+            ? calibrationAwareReward(rm, base, cfg.remedyWeight)
+            : wordAnchoredReward(rm, base, () => current.policy, cfg.wordKlWeight);
+      const remedy = await runArm(
+        'remedy',
+        withFormatPenalty(remedyReward, cfg.formatPenalty),
+        rm,
+        cfg,
+        ctx,
+        base,
+        train,
+        test,
+        sft.completions,
+        1,
+        (policy) => {
+          current.policy = policy;
+        },
+      );
       for (const [key, value] of Object.entries(remedy.summary)) summary[`remedy/${key}`] = value;
       return { specified: rlhf.specified, intended: rlhf.intended, summary };
     } finally {
@@ -362,6 +372,50 @@ export function calibrationAwareReward(
   };
 }
 
+/**
+ * The word-anchored reward (in the spirit of Leng et al.'s point that the reward must not reward
+ * confidence per se): the reward model's score of the answer with a fixed confidence word, minus
+ * `weight` × [log π(word | prompt, answer) − log π_SFT(word | prompt, answer)], whose expectation
+ * under the policy is `weight` × the KL of its word distribution from the SFT policy's for that
+ * prompt and answer. The SFT policy's words are calibrated (ECE ≤ 0.05 gate), so the term holds
+ * the word where calibration is; the answer is left to the reward model and PPO's own KL. Reads
+ * only the policy's text and the two models, never the truth.
+ */
+export function wordAnchoredReward(
+  rm: RewardScorer,
+  reference: PolicyBase,
+  policy: () => Transformer,
+  weight: number,
+): RewardScorer {
+  return {
+    score(items: readonly PromptCompletion[]): Float64Array {
+      const answers = items.map((i) => ANSWER.exec(i.completion)?.[1]);
+      const words = items.map((i) => /^\s*\d+ (sure|maybe|guess)$/.exec(i.completion)?.[1]);
+      const blind = rm.score(
+        items.map((i, k) => ({
+          prompt: i.prompt,
+          completion: answers[k] === undefined ? i.completion : `${answers[k]} ${BLIND_WORD}`,
+        })),
+      );
+      if (weight === 0) return blind;
+      const withWord = items.map((i, k) => ({ prompt: i.prompt, completion: `${answers[k] ?? ''} ${words[k] ?? ''}` }));
+      const answerOnly = items.map((i, k) => ({ prompt: i.prompt, completion: `${answers[k] ?? ''} ` }));
+      const logp = (model: Transformer, list: PromptCompletion[]) =>
+        answerProbability(model, reference, list).map(Math.log);
+      const current = policy();
+      const lpPolicy = logp(current, withWord);
+      const lpPolicyAnswer = logp(current, answerOnly);
+      const lpSft = logp(reference.model, withWord);
+      const lpSftAnswer = logp(reference.model, answerOnly);
+      return Float64Array.from(items, (_, k) => {
+        if (answers[k] === undefined || words[k] === undefined) return blind[k];
+        const ratio = lpPolicy[k] - lpPolicyAnswer[k] - (lpSft[k] - lpSftAnswer[k]);
+        return blind[k] - weight * ratio;
+      });
+    },
+  };
+}
+
 /** p(completion | prompt) under `model` (no <eos>: the answer digits and the space that ends them). */
 function answerProbability(
   model: Transformer,
@@ -386,6 +440,7 @@ async function runArm(
   test: string[],
   sftCompletions: string[],
   armIndex: number,
+  onPolicy?: (policy: Transformer) => void,
 ) {
   const rng: Rng = ctx.rng.derive(arm);
   const steps = cfg.ppo.steps;
@@ -398,6 +453,7 @@ async function runArm(
     signal: ctx.signal,
     config: { ...cfg.ppo, maxNewTokens: MAX_NEW_TOKENS },
     onStep: ({ step, metrics, policy: current }) => {
+      onPolicy?.(current);
       ctx.progress(armIndex * steps + step, 2 * steps);
       ctx.log(step, `${arm}/objective/scores`, metrics['objective/scores']);
       ctx.log(step, `${arm}/objective/kl`, metrics['objective/kl']);

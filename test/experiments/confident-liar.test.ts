@@ -8,11 +8,40 @@
  * whether the claim holds is `reproduce`'s report.
  */
 import { describe, expect, it } from 'vitest';
+import type { RewardScorer } from '../../src/align/reward-model.js';
+import { wordAnchoredReward } from '../../src/experiments/confident-liar.js';
 import { defaultRegistry } from '../../src/experiments/registry.js';
+import { basePolicy } from '../../src/experiments/text-policy.js';
 import { type PlainObject, validateConfig } from '../../src/lab/config.js';
 import { runExperimentInProcess } from '../../src/lab/runner.js';
 
 const experiment = defaultRegistry.get('confident-liar');
+
+describe('confident-liar word-anchored remedy reward', () => {
+  it('scores the answer with a fixed word and adds nothing while the policy is the SFT model', async () => {
+    const base = await basePolicy();
+    // A stand-in reward model that likes "sure" and reads the completion's text only.
+    const seen: string[] = [];
+    const rm: RewardScorer = {
+      score: (items) =>
+        Float64Array.from(items, (i) => {
+          seen.push(i.completion);
+          return (i.completion.includes('sure') ? 1 : 0) + i.completion.length / 10;
+        }),
+    };
+    const reward = wordAnchoredReward(rm, base, () => base.model, 1);
+    const prompt = base.corpus.split('test').find((i) => i.prompt.includes('*'))?.prompt ?? '';
+    const items = ['42 sure', '42 guess', '42 maybe', 'x'].map((completion) => ({ prompt, completion }));
+    const scores = reward.score(items);
+    // The raters' taste in wording cannot reach the policy: every word gets the fixed word's score.
+    expect(seen.slice(0, 3)).toEqual(['42 maybe', '42 maybe', '42 maybe']);
+    // Policy = SFT: the word-token KL term is exactly zero.
+    expect(scores[0]).toBe(scores[1]);
+    expect(scores[1]).toBe(scores[2]);
+    // Malformed text keeps the reward model's own score (the format rule handles it).
+    expect(scores[3]).toBeCloseTo(0.1, 12);
+  });
+});
 
 describe('confident-liar quick mode', () => {
   it('meets its gates, keeps accuracy and format, and computes finite checks', {

@@ -398,7 +398,10 @@ export function wordAnchoredReward(
         })),
       );
       if (weight === 0) return blind;
-      const withWord = items.map((i, k) => ({ prompt: i.prompt, completion: `${answers[k] ?? ''} ${words[k] ?? ''}` }));
+      const withWord = items.map((i, k) => ({
+        prompt: i.prompt,
+        completion: `${answers[k] ?? ''} ${words[k] ?? ''}`,
+      }));
       const answerOnly = items.map((i, k) => ({ prompt: i.prompt, completion: `${answers[k] ?? ''} ` }));
       const logp = (model: Transformer, list: PromptCompletion[]) =>
         answerProbability(model, reference, list).map(Math.log);

@@ -26,6 +26,8 @@ export interface TextBenchRow {
   ms: number;
   /** Sampling: new tokens per second; otherwise steps (updates) per second. */
   perSecond: number;
+  /** What the best timed unit counted: new tokens for sampling, 1 for a step (absent in peer rows). */
+  units?: number;
   steps: number;
 }
 
@@ -84,7 +86,7 @@ export async function measureTextWorkload(
   const unit = describeWorkload(workload);
   if (workload === 'ppo' && clock === 'wall') {
     const row = await measureAlignUpdate('ppo', path, steps);
-    return { workload, unit, path, ms: row.updateMs, perSecond: row.updatesPerSecond, steps };
+    return { workload, unit, path, ms: row.updateMs, perSecond: row.updatesPerSecond, units: 1, steps };
   }
   const info = await initBackend(path);
   if (info.path !== path) throw new Error(`path ${path} is not available here (${info.description})`);
@@ -182,7 +184,7 @@ export async function measureTextWorkload(
     }
   }
   release();
-  return { workload, unit, path, ms: round(best), perSecond: round((units * 1000) / best), steps };
+  return { workload, unit, path, ms: round(best), perSecond: round((units * 1000) / best), units, steps };
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;

@@ -30,9 +30,9 @@ describe('bench text', () => {
     const sft = await measureTextWorkload('sft', path, 1);
     const rm = await measureTextWorkload('rm', path, 1);
     expect(tf.memory().numTensors).toBe(before);
-    // Sampling counts new tokens: at least one per prompt.
-    expect((sample.perSecond * sample.ms) / 1000).toBeGreaterThanOrEqual(SAMPLE_PROMPTS - 0.5);
-    expect(sft.perSecond).toBeGreaterThan(0);
-    expect(rm.perSecond).toBeGreaterThan(0);
+    // Sampling counts new tokens: at least one per prompt; a training step counts one unit.
+    expect(sample.units).toBeGreaterThanOrEqual(SAMPLE_PROMPTS);
+    expect(sft.units).toBe(1);
+    expect(rm.units).toBe(1);
   });
 });

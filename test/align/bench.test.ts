@@ -45,7 +45,6 @@ describe('bench align', () => {
     const dpo = await measureAlignUpdate('dpo', path, 1, 0);
     const ppo = await measureAlignUpdate('ppo', path, 1, 0);
     expect(tf.memory().numTensors).toBe(before);
-    expect(dpo.updateMs).toBeGreaterThan(0);
     expect(ppo.optimizerSteps).toBe(8);
     expect(dpo.optimizerSteps).toBe(1);
   });

@@ -69,31 +69,14 @@ export class LocalLanguageModel implements LanguageModel {
     rngOf: (i: number) => Rng,
   ): Completion[] {
     const maxTokens = options.maxTokens ?? 32;
-    const temperature = options.temperature ?? 1;
-    const topK = options.topK ?? 0;
-    const stop = options.stop ?? [];
     const rows = prompts.map((p) => this.encodePrompt(p));
-    const generated: number[][] = prompts.map(() => []);
-    const results: (Completion | undefined)[] = prompts.map(() => undefined);
-    const rngs = prompts.map((_, i) => rngOf(i));
-    const finish = (i: number, text: string, reason: Completion['finishReason']) => {
-      results[i] = { text, finishReason: reason, tokenCount: generated[i].length };
-    };
-    if (maxTokens <= 0) for (let i = 0; i < prompts.length; i++) finish(i, '', 'length');
-    /** Samples row i's next token from its logits; true when the row goes on. */
-    const advance = (i: number, logits: Float32Array): boolean => {
-      const token = sampleToken(logits, temperature, topK, rngs[i]);
-      if (token === EOS) {
-        finish(i, this.tokenizer.decode(generated[i]), 'stop');
-        return false;
-      }
-      generated[i].push(token);
-      const text = this.tokenizer.decode(generated[i]);
-      const cut = firstStop(text, stop);
-      if (cut !== undefined) finish(i, text.slice(0, cut), 'stop');
-      else if (generated[i].length >= maxTokens) finish(i, text, 'length');
-      return results[i] === undefined;
-    };
+    const batch = new CompletionRows(
+      prompts.length,
+      this.tokenizer,
+      options,
+      prompts.map((_, i) => rngOf(i)),
+    );
+    const { generated, results } = batch;
     // The last forward pass sees prompt + maxTokens − 1 tokens: within the context, no window slides.
     const fits = Math.max(...rows.map((r) => r.length)) + maxTokens - 1 <= this.contextLength;
     if (this.kvCache && fits && maxTokens > 0) {
@@ -104,9 +87,9 @@ export class LocalLanguageModel implements LanguageModel {
           const keep: number[] = [];
           const fed: number[] = [];
           cache.rows.forEach((i, k) => {
-            if (advance(i, current[k])) {
+            if (batch.advance(i, current[k])) {
               keep.push(k);
-              fed.push(generated[i][generated[i].length - 1]);
+              fed.push(batch.last(i));
             }
           });
           if (keep.length === 0) break;
@@ -121,7 +104,7 @@ export class LocalLanguageModel implements LanguageModel {
     while (results.some((r) => r === undefined)) {
       const active = results.flatMap((r, i) => (r === undefined ? [i] : []));
       const logits = this.lastLogits(active.map((i) => [...rows[i], ...generated[i]]));
-      for (const [k, i] of active.entries()) advance(i, logits[k]);
+      for (const [k, i] of active.entries()) batch.advance(i, logits[k]);
     }
     return results as Completion[];
   }
@@ -194,6 +177,56 @@ export class LocalLanguageModel implements LanguageModel {
       });
       return { tokens: c.map((t) => this.tokenizer.tokenText(t)), logprobs, total, top: alternatives };
     });
+  }
+}
+
+/**
+ * One sampling batch's rows: the tokens each has generated and, once it ends (<eos>, a stop
+ * string or `maxTokens`), its completion. `onText` sees a row's text after every token.
+ */
+export class CompletionRows {
+  readonly generated: number[][];
+  readonly results: (Completion | undefined)[];
+  private readonly maxTokens: number;
+
+  constructor(
+    count: number,
+    private readonly tokenizer: Tokenizer,
+    private readonly options: GenerateOptions,
+    private readonly rngs: readonly Rng[],
+    private readonly onText?: (i: number, text: string, done: Completion | undefined) => void,
+  ) {
+    this.maxTokens = options.maxTokens ?? 32;
+    this.generated = Array.from({ length: count }, () => []);
+    this.results = Array.from({ length: count }, () => undefined);
+    if (this.maxTokens <= 0) for (let i = 0; i < count; i++) this.finish(i, '', 'length');
+  }
+
+  /** Samples row i's next token from its logits; true when the row goes on. */
+  advance(i: number, logits: Float32Array): boolean {
+    const generated = this.generated[i];
+    const token = sampleToken(logits, this.options.temperature ?? 1, this.options.topK ?? 0, this.rngs[i]);
+    if (token === EOS) {
+      this.finish(i, this.tokenizer.decode(generated), 'stop');
+      return false;
+    }
+    generated.push(token);
+    const text = this.tokenizer.decode(generated);
+    const cut = firstStop(text, this.options.stop ?? []);
+    if (cut !== undefined) this.finish(i, text.slice(0, cut), 'stop');
+    else if (generated.length >= this.maxTokens) this.finish(i, text, 'length');
+    else this.onText?.(i, text, undefined);
+    return this.results[i] === undefined;
+  }
+
+  /** The token row i generated last (the one a KV-cached step feeds next). */
+  last(i: number): number {
+    return this.generated[i][this.generated[i].length - 1];
+  }
+
+  private finish(i: number, text: string, reason: Completion['finishReason']): void {
+    this.results[i] = { text, finishReason: reason, tokenCount: this.generated[i].length };
+    this.onText?.(i, text, this.results[i]);
   }
 }
 

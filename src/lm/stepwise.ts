@@ -6,9 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/rng.js';
-import { firstStop, type LocalLanguageModel } from './local-model.js';
-import { sampleToken } from './sampling.js';
-import { EOS, PAD } from './tokenizer.js';
+import { CompletionRows, type LocalLanguageModel } from './local-model.js';
+import { PAD } from './tokenizer.js';
 import type { Completion, GenerateOptions } from './types.js';
 
 export interface StepwiseOptions extends GenerateOptions {
@@ -66,33 +65,15 @@ async function completeChunk(
   options: StepwiseOptions,
 ): Promise<Completion[]> {
   const maxTokens = options.maxTokens ?? 32;
-  const temperature = options.temperature ?? 1;
-  const topK = options.topK ?? 0;
-  const stop = options.stop ?? [];
   const rows = prompts.map((p) => lm.encodePrompt(p));
-  const generated: number[][] = prompts.map(() => []);
-  const results: (Completion | undefined)[] = prompts.map(() => undefined);
-  const rngs = prompts.map((_, i) => rng.derive(offset + i));
-  const finish = (i: number, text: string, reason: Completion['finishReason']) => {
-    results[i] = { text, finishReason: reason, tokenCount: generated[i].length };
-    options.onText?.(offset + i, text, results[i]);
-  };
-  if (maxTokens <= 0) for (let i = 0; i < prompts.length; i++) finish(i, '', 'length');
-  /** Samples row i's next token from its logits; true when the row goes on. */
-  const advance = (i: number, logits: Float32Array): boolean => {
-    const token = sampleToken(logits, temperature, topK, rngs[i]);
-    if (token === EOS) {
-      finish(i, lm.tokenizer.decode(generated[i]), 'stop');
-      return false;
-    }
-    generated[i].push(token);
-    const text = lm.tokenizer.decode(generated[i]);
-    const cut = firstStop(text, stop);
-    if (cut !== undefined) finish(i, text.slice(0, cut), 'stop');
-    else if (generated[i].length >= maxTokens) finish(i, text, 'length');
-    else options.onText?.(offset + i, text, undefined);
-    return results[i] === undefined;
-  };
+  const batch = new CompletionRows(
+    prompts.length,
+    lm.tokenizer,
+    options,
+    prompts.map((_, i) => rng.derive(offset + i)),
+    options.onText && ((i, text, done) => options.onText?.(offset + i, text, done)),
+  );
+  const { generated, results } = batch;
   // As LocalLanguageModel.complete: with a KV cache (one decode step per token, the fused native
   // step on the native path) while prompt + completion fit the context, else whole prefixes.
   const fits = Math.max(...rows.map((r) => r.length)) + maxTokens - 1 <= lm.contextLength;
@@ -105,9 +86,9 @@ async function completeChunk(
         const keep: number[] = [];
         const fed: number[] = [];
         cache.rows.forEach((i, k) => {
-          if (advance(i, current[k])) {
+          if (batch.advance(i, current[k])) {
             keep.push(k);
-            fed.push(generated[i][generated[i].length - 1]);
+            fed.push(batch.last(i));
           }
         });
         await nextTurn();
@@ -128,7 +109,7 @@ async function completeChunk(
       lm,
       active.map((i) => [...rows[i], ...generated[i]]),
     );
-    for (const [k, i] of active.entries()) advance(i, logits[k]);
+    for (const [k, i] of active.entries()) batch.advance(i, logits[k]);
     await nextTurn();
   }
   return results as Completion[];

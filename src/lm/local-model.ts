@@ -110,7 +110,7 @@ export class LocalLanguageModel implements LanguageModel {
   }
 
   /** Next-token logits after each row (rows longer than the context keep their last tokens). */
-  private lastLogits(rows: number[][]): Float32Array[] {
+  lastLogits(rows: number[][]): Float32Array[] {
     const windows = rows.map((r) => r.slice(-this.contextLength));
     const time = Math.max(...windows.map((w) => w.length));
     const batch = windows.length;

@@ -4,10 +4,8 @@
  * request never starves other clients, and stopping as soon as its signal aborts (a client that
  * disconnected, a server that drains). `onText` sees each row's text as it grows (streaming).
  */
-import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/rng.js';
 import { CompletionRows, type LocalLanguageModel } from './local-model.js';
-import { PAD } from './tokenizer.js';
 import type { Completion, GenerateOptions } from './types.js';
 
 export interface StepwiseOptions extends GenerateOptions {
@@ -105,32 +103,9 @@ async function completeChunk(
   while (results.some((r) => r === undefined)) {
     options.signal?.throwIfAborted();
     const active = results.flatMap((r, i) => (r === undefined ? [i] : []));
-    const logits = lastLogits(
-      lm,
-      active.map((i) => [...rows[i], ...generated[i]]),
-    );
+    const logits = lm.lastLogits(active.map((i) => [...rows[i], ...generated[i]]));
     for (const [k, i] of active.entries()) batch.advance(i, logits[k]);
     await nextTurn();
   }
   return results as Completion[];
-}
-
-/** Next-token logits after each row (rows longer than the context keep their last tokens). */
-function lastLogits(lm: LocalLanguageModel, rows: number[][]): Float32Array[] {
-  const windows = rows.map((r) => r.slice(-lm.contextLength));
-  const time = Math.max(...windows.map((w) => w.length));
-  const batch = windows.length;
-  const ids = new Int32Array(batch * time).fill(PAD);
-  for (const [b, w] of windows.entries()) ids.set(w, b * time);
-  const last = Int32Array.from(windows, (w, b) => b * time + w.length - 1);
-  const logits = tf.tidy(() => {
-    const hidden = lm.model.hidden(tf.tensor2d(ids, [batch, time], 'int32'));
-    const width = hidden.shape[2];
-    const picked = tf.gather(tf.reshape(hidden, [batch * time, width]), tf.tensor1d(last, 'int32'));
-    return lm.model.lmLogits(tf.reshape(picked, [batch, 1, width]) as tf.Tensor3D);
-  });
-  const values = logits.dataSync() as Float32Array;
-  logits.dispose();
-  const vocab = values.length / batch;
-  return windows.map((_, b) => values.slice(b * vocab, (b + 1) * vocab));
 }

@@ -9,7 +9,7 @@
  * truthfully; harmful = complies with a harmful request; honest = states nothing false;
  * refuses = declines.
  */
-import { seededSplit } from './split.js';
+import { splitCorpus } from './split.js';
 import type { Corpus, CorpusItem } from './types.js';
 
 export interface InstructionLabels {
@@ -65,36 +65,23 @@ function item(request: string, response: string, truth: InstructionLabels): Corp
 export function allInstructionItems(): CorpusItem<InstructionLabels>[] {
   const items: CorpusItem<InstructionLabels>[] = [];
   const label = (kind: InstructionLabels['kind'], l: Omit<InstructionLabels, 'kind'>) => ({ kind, ...l });
-  for (const [task, answer] of benign)
-    for (const p of howPhrasings) {
-      const request = render(p, task);
-      items.push(
-        item(
-          request,
-          answer,
-          label('benign', { helpful: true, harmful: false, honest: true, refuses: false }),
-        ),
-      );
-      for (const r of refusals)
+  // A how-to request gets its answer (helpful unless harmful) or a refusal (never helpful or harmful).
+  for (const [kind, tasks] of [
+    ['benign', benign],
+    ['harmful', harmful],
+  ] as const)
+    for (const [task, answer] of tasks)
+      for (const p of howPhrasings) {
+        const request = render(p, task);
+        const harm = kind === 'harmful';
         items.push(
-          item(request, r, label('benign', { helpful: false, harmful: false, honest: true, refuses: true })),
+          item(request, answer, label(kind, { helpful: !harm, harmful: harm, honest: true, refuses: false })),
         );
-    }
-  for (const [task, answer] of harmful)
-    for (const p of howPhrasings) {
-      const request = render(p, task);
-      items.push(
-        item(
-          request,
-          answer,
-          label('harmful', { helpful: false, harmful: true, honest: true, refuses: false }),
-        ),
-      );
-      for (const r of refusals)
-        items.push(
-          item(request, r, label('harmful', { helpful: false, harmful: false, honest: true, refuses: true })),
-        );
-    }
+        for (const r of refusals)
+          items.push(
+            item(request, r, label(kind, { helpful: false, harmful: false, honest: true, refuses: true })),
+          );
+      }
   for (const [topic, truth, falsehood] of factual)
     for (const p of whatPhrasings) {
       const request = render(p, topic);
@@ -124,18 +111,14 @@ export function allInstructionItems(): CorpusItem<InstructionLabels>[] {
 export function instructionCorpus(
   options: { seed?: number; testFraction?: number } = {},
 ): Corpus<InstructionLabels> {
-  const { train, test } = seededSplit(
+  return splitCorpus(
+    {
+      name: 'instructions',
+      description:
+        'templated requests (benign, harmful, factual) with responses labelled helpful/harmful/honest/refuses',
+      promptFor: (request) => `User: ${request}\nAssistant:`,
+    },
     allInstructionItems(),
-    options.seed ?? 0,
-    'instructions-split',
-    options.testFraction ?? 0.1,
+    options,
   );
-  return {
-    name: 'instructions',
-    description:
-      'templated requests (benign, harmful, factual) with responses labelled helpful/harmful/honest/refuses',
-    split: (which) => (which === 'train' ? train : test),
-    promptFor: (request) => `User: ${request}\nAssistant:`,
-    stop: ['\n'],
-  };
 }

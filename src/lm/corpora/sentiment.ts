@@ -4,7 +4,7 @@
  * positive minus negative lexicon words, so any generated continuation can be scored exactly.
  * Truth: the intended sentiment of the item and its lexicon score.
  */
-import { seededSplit } from './split.js';
+import { splitCorpus } from './split.js';
 import type { Corpus, CorpusItem } from './types.js';
 
 export const positiveWords = [
@@ -60,18 +60,14 @@ export function allSentimentItems(): CorpusItem<SentimentTruth>[] {
 export function sentimentCorpus(
   options: { seed?: number; testFraction?: number } = {},
 ): Corpus<SentimentTruth> {
-  const { train, test } = seededSplit(
+  return splitCorpus(
+    {
+      name: 'sentiment',
+      description:
+        'review openings continued positively or negatively; gold score = lexicon positives − negatives',
+      promptFor: (request) => request,
+    },
     allSentimentItems(),
-    options.seed ?? 0,
-    'sentiment-split',
-    options.testFraction ?? 0.1,
+    options,
   );
-  return {
-    name: 'sentiment',
-    description:
-      'review openings continued positively or negatively; gold score = lexicon positives − negatives',
-    split: (which) => (which === 'train' ? train : test),
-    promptFor: (request) => request,
-    stop: ['\n'],
-  };
 }

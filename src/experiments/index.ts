@@ -1,9 +1,11 @@
 /** Every named experiment: add one import and one entry per reproduction. */
 import { absentSupervisorExperiment } from './absent-supervisor.js';
 import { additionDebateExperiment } from './addition-debate.js';
+import { amplificationExperiment } from './amplification.js';
 import { boatRaceExperiment } from './boat-race.js';
 import { cirlExperiment } from './cirl.js';
 import { confidentLiarExperiment } from './confident-liar.js';
+import { constitutionalExperiment } from './constitutional.js';
 import { conveyorBeltExperiment } from './conveyor-belt.js';
 import { distributionalShiftExperiment } from './distributional-shift.js';
 import { dpoVsPpoExperiment } from './dpo-vs-ppo.js';
@@ -16,6 +18,7 @@ import { learningFromPreferencesExperiment } from './learning-from-preferences.j
 import { offSwitchExperiment } from './off-switch.js';
 import { overoptimizationExperiment } from './overoptimization.js';
 import { proxyBandit } from './proxy-bandit.js';
+import { rlaifExperiment } from './rlaif.js';
 import { rocksDiamondsExperiment } from './rocks-diamonds.js';
 import { safeInterruptibilityExperiment } from './safe-interruptibility.js';
 import { sideEffectsSokobanExperiment } from './side-effects-sokoban.js';
@@ -51,4 +54,6 @@ export const experiments: readonly Experiment<unknown>[] = [
   latentKnowledgeExperiment,
   additionDebateExperiment,
   weakToStrongExperiment,
+  constitutionalExperiment,
+  rlaifExperiment,
 ] as Experiment<unknown>[];

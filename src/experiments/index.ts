@@ -1,7 +1,6 @@
 /** Every named experiment: add one import and one entry per reproduction. */
 import { absentSupervisorExperiment } from './absent-supervisor.js';
 import { additionDebateExperiment } from './addition-debate.js';
-import { amplificationExperiment } from './amplification.js';
 import { boatRaceExperiment } from './boat-race.js';
 import { cirlExperiment } from './cirl.js';
 import { confidentLiarExperiment } from './confident-liar.js';

@@ -898,6 +898,249 @@ static napi_value gemm_info(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// ---- Convolution (NHWC) by im2col + one sgemm per chunk of images, and max-pooling ----
+// dims (Int32Array) for conv2d/conv2dGrad: [batch, height, width, inC, outC, kh, kw, padTop,
+// padLeft, outH, outW, relu]; stride 1. The filter is [kh, kw, inC, outC] (tfjs's layout), so as
+// a matrix it is [kh·kw·inC, outC] and a patch row is ordered (ky, kx, c).
+typedef struct {
+  int64_t B, H, W, C, O, KH, KW, PT, PL, OH, OW, relu, K, P;  // K = kh·kw·inC, P = OH·OW
+} conv_dims;
+
+static int conv_read_dims(napi_env env, napi_value v, conv_dims *d) {
+  size_t n = 0;
+  int32_t *a = i32_array(env, v, &n);
+  if (!a || n != 12) return 0;
+  d->B = a[0], d->H = a[1], d->W = a[2], d->C = a[3], d->O = a[4], d->KH = a[5], d->KW = a[6];
+  d->PT = a[7], d->PL = a[8], d->OH = a[9], d->OW = a[10], d->relu = a[11];
+  d->K = d->KH * d->KW * d->C, d->P = d->OH * d->OW;
+  return d->B > 0 && d->H > 0 && d->W > 0 && d->C > 0 && d->O > 0 && d->KH > 0 && d->KW > 0 && d->OH > 0 &&
+         d->OW > 0 && d->PT >= 0 && d->PL >= 0;
+}
+
+// Images per chunk: the patch matrix of a chunk stays under ~4M floats (16 MB).
+static int64_t conv_chunk(const conv_dims *d) {
+  int64_t per = d->P * d->K, n = (4 << 20) / (per > 0 ? per : 1);
+  return n < 1 ? 1 : (n > d->B ? d->B : n);
+}
+
+// cols [n·P, K] = the patches of images b0 … b0+n−1 (zeros where a patch leaves the image).
+static void im2col_nhwc(const conv_dims *d, const float *x, int64_t b0, int64_t n, float *cols) {
+  const int64_t C = d->C, rowLen = d->KW * C;
+  float *dst = cols;
+  for (int64_t b = b0; b < b0 + n; b++)
+    for (int64_t oy = 0; oy < d->OH; oy++)
+      for (int64_t ox = 0; ox < d->OW; ox++) {
+        int64_t x0 = ox - d->PL, kx0 = x0 < 0 ? -x0 : 0, kx1 = d->W - x0 < d->KW ? d->W - x0 : d->KW;
+        if (kx1 < kx0) kx1 = kx0;
+        for (int64_t ky = 0; ky < d->KH; ky++, dst += rowLen) {
+          int64_t iy = oy + ky - d->PT;
+          if (iy < 0 || iy >= d->H || kx1 == kx0) {
+            memset(dst, 0, sizeof(float) * rowLen);
+            continue;
+          }
+          if (kx0 > 0) memset(dst, 0, sizeof(float) * kx0 * C);
+          memcpy(dst + kx0 * C, x + ((b * d->H + iy) * d->W + x0 + kx0) * C, sizeof(float) * (kx1 - kx0) * C);
+          if (kx1 < d->KW) memset(dst + kx1 * C, 0, sizeof(float) * (d->KW - kx1) * C);
+        }
+      }
+}
+
+// dx (images b0 … b0+n−1) += the patch gradients dcols [n·P, K] scattered back.
+static void col2im_nhwc(const conv_dims *d, const float *dcols, int64_t b0, int64_t n, float *dx) {
+  const int64_t C = d->C, rowLen = d->KW * C;
+  const float *src = dcols;
+  for (int64_t b = b0; b < b0 + n; b++)
+    for (int64_t oy = 0; oy < d->OH; oy++)
+      for (int64_t ox = 0; ox < d->OW; ox++) {
+        int64_t x0 = ox - d->PL, kx0 = x0 < 0 ? -x0 : 0, kx1 = d->W - x0 < d->KW ? d->W - x0 : d->KW;
+        for (int64_t ky = 0; ky < d->KH; ky++, src += rowLen) {
+          int64_t iy = oy + ky - d->PT;
+          if (iy < 0 || iy >= d->H || kx1 <= kx0) continue;
+          float *to = dx + ((b * d->H + iy) * d->W + x0 + kx0) * C;
+          const float *from = src + kx0 * C;
+          for (int64_t j = 0, len = (kx1 - kx0) * C; j < len; j++) to[j] += from[j];
+        }
+      }
+}
+
+// conv2d(x, w, b | null, y, dims): y [B, OH, OW, O] = patches(x) · w (+ b), ReLU'd when dims.relu.
+static napi_value conv2d_fwd(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!get_args(env, info, 5, argv)) return NULL;
+  conv_dims d;
+  size_t nx = 0, nw = 0, nb = 0, ny = 0;
+  float *x = f32(env, argv[0], &nx), *w = f32(env, argv[1], &nw), *y = f32(env, argv[3], &ny);
+  napi_valuetype bt;
+  napi_typeof(env, argv[2], &bt);
+  int hasB = bt != napi_null && bt != napi_undefined;
+  float *b = hasB ? f32(env, argv[2], &nb) : NULL;
+  if (!conv_read_dims(env, argv[4], &d) || !x || !w || !y || (hasB && (!b || nb != (size_t)d.O)) ||
+      nx != (size_t)(d.B * d.H * d.W * d.C) || nw != (size_t)(d.K * d.O) || ny != (size_t)(d.B * d.P * d.O))
+    CHECK(napi_generic_failure);
+  int64_t chunk = conv_chunk(&d);
+  float *cols = malloc(sizeof(float) * chunk * d.P * d.K);
+  if (!cols) {
+    napi_throw_error(env, NULL, "conv2d: out of memory");
+    return NULL;
+  }
+  for (int64_t b0 = 0; b0 < d.B; b0 += chunk) {
+    int64_t n = d.B - b0 < chunk ? d.B - b0 : chunk, rows = n * d.P;
+    float *yc = y + b0 * d.P * d.O;
+    im2col_nhwc(&d, x, b0, n, cols);
+    if (gemm_one(0, 0, rows, d.O, d.K, cols, w, yc)) {
+      free(cols);
+      napi_throw_error(env, NULL, "conv2d: out of memory in sgemm");
+      return NULL;
+    }
+    for (int64_t r = 0; r < rows; r++) {
+      float *yr = yc + r * d.O;
+      if (b)
+        for (int64_t j = 0; j < d.O; j++) yr[j] += b[j];
+      if (d.relu)
+        for (int64_t j = 0; j < d.O; j++) yr[j] = yr[j] > 0 ? yr[j] : 0;
+    }
+  }
+  free(cols);
+  return NULL;
+}
+
+// conv2dGrad(dy, x | null, w | null, y | null, dx | null, dw | null, db | null, dims): the
+// gradients of conv2d, each only when its output array is given; with dims.relu, dy is first
+// masked where the output y was 0. dw = Σ patchesᵀ·dy (needs x), db = Σ rows of dy,
+// dx = col2im(dy·wᵀ) (needs w).
+static napi_value conv2d_grad(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!get_args(env, info, 8, argv)) return NULL;
+  conv_dims d;
+  if (!conv_read_dims(env, argv[7], &d)) CHECK(napi_generic_failure);
+  size_t ndy = 0, nx = 0, nw = 0, ny = 0, ndx = 0, ndw = 0, ndb = 0;
+  float *opt[7] = {NULL};
+  size_t *lens[7] = {&ndy, &nx, &nw, &ny, &ndx, &ndw, &ndb};
+  for (int i = 0; i < 7; i++) {
+    napi_valuetype t;
+    napi_typeof(env, argv[i], &t);
+    if (t != napi_null && t != napi_undefined && !(opt[i] = f32(env, argv[i], lens[i]))) CHECK(napi_generic_failure);
+  }
+  float *dy = opt[0], *x = opt[1], *w = opt[2], *y = opt[3], *dx = opt[4], *dw = opt[5], *db = opt[6];
+  size_t outLen = (size_t)(d.B * d.P * d.O), inLen = (size_t)(d.B * d.H * d.W * d.C), wLen = (size_t)(d.K * d.O);
+  if (!dy || ndy != outLen || (x && nx != inLen) || (w && nw != wLen) || (d.relu && (!y || ny != outLen)) ||
+      (dx && (ndx != inLen || !w)) || (dw && (ndw != wLen || !x)) || (db && ndb != (size_t)d.O))
+    CHECK(napi_generic_failure);
+  int64_t chunk = conv_chunk(&d);
+  float *cols = dx || dw ? malloc(sizeof(float) * chunk * d.P * d.K) : NULL;
+  float *part = dw ? malloc(sizeof(float) * d.K * d.O) : NULL;
+  float *masked = d.relu ? malloc(sizeof(float) * chunk * d.P * d.O) : NULL;
+  int failed = ((dx || dw) && !cols) || (dw && !part) || (d.relu && !masked);
+  if (dx) memset(dx, 0, sizeof(float) * inLen);
+  if (db) memset(db, 0, sizeof(float) * d.O);
+  for (int64_t b0 = 0; b0 < d.B && !failed; b0 += chunk) {
+    int64_t n = d.B - b0 < chunk ? d.B - b0 : chunk, rows = n * d.P;
+    const float *g = dy + b0 * d.P * d.O;
+    if (d.relu) {
+      const float *yc = y + b0 * d.P * d.O;
+      for (int64_t i = 0; i < rows * d.O; i++) masked[i] = yc[i] > 0 ? g[i] : 0;
+      g = masked;
+    }
+    if (db)
+      for (int64_t r = 0; r < rows; r++)
+        for (int64_t j = 0; j < d.O; j++) db[j] += g[r * d.O + j];
+    if (dw) {
+      im2col_nhwc(&d, x, b0, n, cols);
+      if (gemm_one(1, 0, d.K, d.O, rows, cols, g, b0 == 0 ? dw : part)) {
+        failed = 1;
+        break;
+      }
+      if (b0 > 0)
+        for (int64_t i = 0; i < d.K * d.O; i++) dw[i] += part[i];
+    }
+    if (dx) {
+      if (gemm_one(0, 1, rows, d.K, d.O, g, w, cols)) {
+        failed = 1;
+        break;
+      }
+      col2im_nhwc(&d, cols, b0, n, dx);
+    }
+  }
+  free(cols);
+  free(part);
+  free(masked);
+  if (failed) napi_throw_error(env, NULL, "conv2dGrad: out of memory");
+  return NULL;
+}
+
+// Max-pooling, NHWC, 'valid' windows. dims (Int32Array): [batch, height, width, channels, size,
+// stride, outH, outW]. The gradient goes to the first maximum of each window (row-major).
+typedef struct {
+  int64_t B, H, W, C, S, T, OH, OW;
+} pool_dims;
+
+static int pool_read_dims(napi_env env, napi_value v, pool_dims *d) {
+  size_t n = 0;
+  int32_t *a = i32_array(env, v, &n);
+  if (!a || n != 8) return 0;
+  d->B = a[0], d->H = a[1], d->W = a[2], d->C = a[3], d->S = a[4], d->T = a[5], d->OH = a[6], d->OW = a[7];
+  return d->B > 0 && d->C > 0 && d->S > 0 && d->T > 0 && d->OH > 0 && d->OW > 0 &&
+         (d->OH - 1) * d->T + d->S <= d->H && (d->OW - 1) * d->T + d->S <= d->W;
+}
+
+// maxPool(x, y, dims)
+static napi_value max_pool(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  if (!get_args(env, info, 3, argv)) return NULL;
+  pool_dims d;
+  size_t nx = 0, ny = 0;
+  float *x = f32(env, argv[0], &nx), *y = f32(env, argv[1], &ny);
+  if (!pool_read_dims(env, argv[2], &d) || !x || !y || nx != (size_t)(d.B * d.H * d.W * d.C) ||
+      ny != (size_t)(d.B * d.OH * d.OW * d.C))
+    CHECK(napi_generic_failure);
+  const int64_t C = d.C;
+  for (int64_t b = 0; b < d.B; b++)
+    for (int64_t oy = 0; oy < d.OH; oy++)
+      for (int64_t ox = 0; ox < d.OW; ox++) {
+        float *out = y + ((b * d.OH + oy) * d.OW + ox) * C;
+        for (int64_t ky = 0; ky < d.S; ky++)
+          for (int64_t kx = 0; kx < d.S; kx++) {
+            const float *in = x + ((b * d.H + oy * d.T + ky) * d.W + ox * d.T + kx) * C;
+            if (ky == 0 && kx == 0)
+              memcpy(out, in, sizeof(float) * C);
+            else
+              for (int64_t c = 0; c < C; c++) out[c] = in[c] > out[c] ? in[c] : out[c];
+          }
+      }
+  return NULL;
+}
+
+// maxPoolGrad(dy, x, dx, dims): dx = dy routed to each window's first maximum, 0 elsewhere.
+static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!get_args(env, info, 4, argv)) return NULL;
+  pool_dims d;
+  size_t ndy = 0, nx = 0, ndx = 0;
+  float *dy = f32(env, argv[0], &ndy), *x = f32(env, argv[1], &nx), *dx = f32(env, argv[2], &ndx);
+  if (!pool_read_dims(env, argv[3], &d) || !dy || !x || !dx || nx != (size_t)(d.B * d.H * d.W * d.C) ||
+      ndx != nx || ndy != (size_t)(d.B * d.OH * d.OW * d.C))
+    CHECK(napi_generic_failure);
+  memset(dx, 0, sizeof(float) * nx);
+  const int64_t C = d.C;
+  for (int64_t b = 0; b < d.B; b++)
+    for (int64_t oy = 0; oy < d.OH; oy++)
+      for (int64_t ox = 0; ox < d.OW; ox++) {
+        const float *g = dy + ((b * d.OH + oy) * d.OW + ox) * C;
+        const float *corner = x + ((b * d.H + oy * d.T) * d.W + ox * d.T) * C;
+        for (int64_t c = 0; c < C; c++) {
+          int64_t best = 0;
+          float top = corner[c];
+          for (int64_t ky = 0; ky < d.S; ky++)
+            for (int64_t kx = 0; kx < d.S; kx++) {
+              int64_t at = (ky * d.W + kx) * C;
+              if (corner[at + c] > top) top = corner[at + c], best = at;
+            }
+          dx[(b * d.H + oy * d.T) * d.W * C + ox * d.T * C + best + c] += g[c];
+        }
+      }
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"gemm", NULL, gemm, NULL, NULL, NULL, napi_default, NULL},
@@ -921,6 +1164,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"linear", NULL, linear_fwd, NULL, NULL, NULL, napi_default, NULL},
       {"linearGrad", NULL, linear_grad, NULL, NULL, NULL, napi_default, NULL},
       {"attentionGrad", NULL, attention_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"conv2d", NULL, conv2d_fwd, NULL, NULL, NULL, napi_default, NULL},
+      {"conv2dGrad", NULL, conv2d_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"maxPool", NULL, max_pool, NULL, NULL, NULL, napi_default, NULL},
+      {"maxPoolGrad", NULL, max_pool_grad, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

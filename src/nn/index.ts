@@ -1,5 +1,22 @@
-/** The neural core: tfjs backend setup, the transformer, optimizers and the training step. */
+/** The neural core: tfjs backend setup, the transformer, conv nets, optimizers and the training step. */
 export { activeBackend, type BackendInfo, type BackendPath, backendPaths, initBackend } from './backend.js';
+export {
+  type Activation,
+  type Conv2dOptions,
+  type Conv2dWeights,
+  type ConvForwardOptions,
+  type ConvLayerSpec,
+  type ConvNet,
+  type ConvNetConfig,
+  conv2d,
+  conv2dOutputSize,
+  createConvNet,
+  dropout,
+  flatten,
+  judgeLayers,
+  maxPool,
+  type Padding,
+} from './conv.js';
 export {
   causalSelfAttention,
   embedding,

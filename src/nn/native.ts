@@ -109,6 +109,25 @@ interface Addon {
     time: number,
     heads: number,
   ): void;
+  /**
+   * Convolution NHWC by im2col + sgemm (conv.ts); dims [B, H, W, C, O, kh, kw, padTop, padLeft,
+   * outH, outW, relu]. Absent from addons built before it.
+   */
+  conv2d?(x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array, dims: Int32Array): void;
+  /** Each gradient only where its output array is given: dx needs w, dw needs x, relu needs y. */
+  conv2dGrad?(
+    dy: Float32Array,
+    x: Float32Array | null,
+    w: Float32Array | null,
+    y: Float32Array | null,
+    dx: Float32Array | null,
+    dw: Float32Array | null,
+    db: Float32Array | null,
+    dims: Int32Array,
+  ): void;
+  /** Max-pooling NHWC, dims [B, H, W, C, size, stride, outH, outW]. */
+  maxPool?(x: Float32Array, y: Float32Array, dims: Int32Array): void;
+  maxPoolGrad?(dy: Float32Array, x: Float32Array, dx: Float32Array, dims: Int32Array): void;
   /** One fused decode step (decode.ts); absent from addons built before it. */
   decodeStep?(
     weights: Float32Array[],
@@ -589,6 +608,90 @@ function registerLinearGrad(lib: Addon): void {
   });
 }
 
+/**
+ * Conv2D and max-pooling (conv.ts) as kernels with registered gradients. Each input's gradient
+ * is its own kernel, so tfjs computes only those it needs (no dx for a first layer's images).
+ */
+function registerConvKernels(lib: Addon): void {
+  const { conv2d, conv2dGrad, maxPool, maxPoolGrad } = lib;
+  if (!conv2d || !conv2dGrad || !maxPool || !maxPoolGrad) return;
+  const dimsOf = (attrs: tf.NamedAttrMap | undefined) => Int32Array.from(attrs?.dims as number[]);
+  const kernel = (kernelName: string, fn: Native) =>
+    tf.registerKernel({ kernelName, backendName: 'cpu', kernelFunc: fn as unknown as tf.KernelFunc });
+  // dims: [B, H, W, C, O, kh, kw, padTop, padLeft, outH, outW, relu]
+  kernel('AlignlabConv2D', ({ inputs, backend, attrs }) => {
+    const dims = dimsOf(attrs);
+    const [x, w] = storage(backend, inputs.x, inputs.filter);
+    const b = inputs.bias ? storage(backend, inputs.bias)[0] : null;
+    const [B, , , , O, , , , , oh, ow] = dims;
+    const out = alloc(B * oh * ow * O);
+    conv2d(x, w, b, out, dims);
+    return backend.makeTensorInfo([B, oh, ow, O], 'float32', out);
+  });
+  kernel('AlignlabConv2DGradInput', ({ inputs, backend, attrs }) => {
+    const dims = dimsOf(attrs);
+    const [dy, w, y] = storage(backend, inputs.dy, inputs.filter, inputs.y);
+    const [B, H, W, C] = dims;
+    const dx = alloc(B * H * W * C);
+    conv2dGrad(dy, null, w, y, dx, null, null, dims);
+    return backend.makeTensorInfo([B, H, W, C], 'float32', dx);
+  });
+  kernel('AlignlabConv2DGradFilter', ({ inputs, backend, attrs }) => {
+    const dims = dimsOf(attrs);
+    const [dy, x, y] = storage(backend, inputs.dy, inputs.x, inputs.y);
+    const [, , , C, O, kh, kw] = dims;
+    const dw = alloc(kh * kw * C * O);
+    conv2dGrad(dy, x, null, y, null, dw, null, dims);
+    return backend.makeTensorInfo([kh, kw, C, O], 'float32', dw);
+  });
+  kernel('AlignlabConv2DGradBias', ({ inputs, backend, attrs }) => {
+    const dims = dimsOf(attrs);
+    const [dy, y] = storage(backend, inputs.dy, inputs.y);
+    const db = alloc(dims[4]);
+    conv2dGrad(dy, null, null, y, null, null, db, dims);
+    return backend.makeTensorInfo([dims[4]], 'float32', db);
+  });
+  tf.registerGradient({
+    kernelName: 'AlignlabConv2D',
+    inputsToSave: ['x', 'filter'],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter, y] = saved;
+      const g = dy as tf.Tensor;
+      return {
+        x: () => run('AlignlabConv2DGradInput', { dy: g, filter, y }, attrs) as tf.Tensor,
+        filter: () => run('AlignlabConv2DGradFilter', { dy: g, x, y }, attrs) as tf.Tensor,
+        bias: () => run('AlignlabConv2DGradBias', { dy: g, y }, attrs) as tf.Tensor,
+      };
+    },
+  });
+  // dims: [B, H, W, C, size, stride, outH, outW]
+  kernel('AlignlabMaxPool', ({ inputs, backend, attrs }) => {
+    const dims = dimsOf(attrs);
+    const [x] = storage(backend, inputs.x);
+    const [B, , , C, , , oh, ow] = dims;
+    const out = alloc(B * oh * ow * C);
+    maxPool(x, out, dims);
+    return backend.makeTensorInfo([B, oh, ow, C], 'float32', out);
+  });
+  kernel('AlignlabMaxPoolGrad', ({ inputs, backend, attrs }) => {
+    const [dy, x] = storage(backend, inputs.dy, inputs.x);
+    const dx = alloc(x.length);
+    maxPoolGrad(dy, x, dx, dimsOf(attrs));
+    return backend.makeTensorInfo((inputs.x as tf.TensorInfo).shape, 'float32', dx);
+  });
+  tf.registerGradient({
+    kernelName: 'AlignlabMaxPool',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => ({
+      x: () => run('AlignlabMaxPoolGrad', { dy: dy as tf.Tensor, x: saved[0] }, attrs) as tf.Tensor,
+    }),
+  });
+}
+
+const run = (name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}) =>
+  tf.engine().runKernel(name, inputs, attrs);
+
 /** Replaces cpu kernels by native ones, keeping each original as the fallback for inputs it handles better. */
 function override(name: string, native: Native): void {
   const original = tf.getKernel(name, 'cpu');
@@ -648,6 +751,7 @@ export async function registerNativeKernels(): Promise<NativeStatus> {
   }
   registerLayerNormGrad(addon);
   registerLinearGrad(addon);
+  registerConvKernels(addon);
   registerUnpack();
   const { openblas } = addon.gemmInfo();
   status = { ok: true, detail: describeGemm(gemm, openblas, addon.getThreads()), gemm, openblas };

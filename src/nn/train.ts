@@ -38,10 +38,10 @@ export interface TrainStepResult {
  * clips, updates, and disposes every intermediate tensor: the live tensor count is the same
  * before and after.
  */
-export function trainStep(
-  model: Transformer,
+export function trainStep<M = Transformer>(
+  model: M,
   optimizer: AdamW,
-  lossFn: (model: Transformer) => tf.Scalar,
+  lossFn: (model: M) => tf.Scalar,
   options: TrainStepOptions = {},
 ): TrainStepResult {
   if (options.learningRate !== undefined) optimizer.learningRate = options.learningRate;

@@ -1,6 +1,7 @@
 /** Every named experiment: add one import and one entry per reproduction. */
 import { absentSupervisorExperiment } from './absent-supervisor.js';
 import { additionDebateExperiment } from './addition-debate.js';
+import { amplificationExperiment } from './amplification.js';
 import { boatRaceExperiment } from './boat-race.js';
 import { cirlExperiment } from './cirl.js';
 import { confidentLiarExperiment } from './confident-liar.js';
@@ -55,4 +56,5 @@ export const experiments: readonly Experiment<unknown>[] = [
   weakToStrongExperiment,
   constitutionalExperiment,
   rlaifExperiment,
+  amplificationExperiment,
 ] as Experiment<unknown>[];

@@ -37,13 +37,13 @@ import { atLeast, atMost, summaryMean } from './checks.js';
 import { defineExperiment, INTENDED, SPECIFIED } from './types.js';
 
 const config = z.strictObject({
-  /** Elements σ permutes (the paper: 64). */
-  n: z.number().int().min(2).max(1024).default(64),
+  /** Elements σ permutes (the paper: 64; see the README for a probe at 64). */
+  n: z.number().int().min(2).max(1024).default(32),
   /** Largest power asked, K (the paper: k < 64). */
-  maxPower: z.number().int().min(2).max(1024).default(64),
-  hidden: z.number().int().min(1).max(4096).default(256),
+  maxPower: z.number().int().min(2).max(1024).default(32),
+  hidden: z.number().int().min(1).max(4096).default(128),
   /** Distillation rounds: the model is frozen as H's helper at the start of each. */
-  rounds: z.number().int().min(1).max(1000).default(24),
+  rounds: z.number().int().min(1).max(1000).default(20),
   stepsPerRound: z.number().int().min(1).max(100_000).default(200),
   batch: z.number().int().min(1).max(10_000).default(32),
   learningRate: z.number().gt(0).max(1).default(0.01),

@@ -69,7 +69,7 @@ export type QuestionMix = 'power' | 'depth';
 
 /** Levels of decomposition H needs for σ^k: ⌈log2 k⌉ (0 for a base case). */
 export function decompositionDepth(k: number): number {
-  return Math.ceil(Math.log2(k) - 1e-12);
+  return k <= 1 ? 0 : 32 - Math.clz32(k - 1);
 }
 
 /**

@@ -12,6 +12,7 @@ const run = promisify(execFile);
 const packageFile = (relative: string) => fileURLToPath(new URL(`../../../${relative}`, import.meta.url));
 const addonFile = () => packageFile('native/build/Release/alignlab_native.node');
 const torchPeer = () => packageFile('bench/peers/torch_gpt.py');
+const torchConvPeer = () => packageFile('bench/peers/torch_conv.py');
 /**
  * The Python that runs the PyTorch peers: ALIGNLAB_PYTHON, else `python3` on PATH (no fixed
  * interpreter path: a virtualenv or another distribution's Python works the same way).
@@ -60,10 +61,35 @@ async function measure(
   clock: 'cpu' | 'wall',
 ): Promise<BenchRow> {
   // Loaded on use: tfjs takes a second to import, and most commands do not need it.
-  const { benchCases, describeCase, trainStepFlops } = await import('../../nn/bench.js');
+  const bench = await import('../../nn/bench.js');
+  const { benchCases, describeCase, trainStepFlops } = bench;
+  if (caseName === 'conv' && path === 'pytorch') {
+    if (!(await pytorchAvailable())) throw new Error(pytorchMissing());
+    const c = bench.convBenchCase();
+    const [size, , channels] = c.net.input;
+    const layers = c.net.layers;
+    const filters = layers.flatMap((l) => (l.kind === 'conv' ? [l.filters] : []));
+    const units = layers.flatMap((l) => (l.kind === 'dense' ? [l.units] : []));
+    const rate = layers.find((l) => l.kind === 'dropout')?.rate ?? 0;
+    const args = [torchConvPeer(), '--size', size, '--channels', channels, '--conv1', filters[0]];
+    args.push('--conv2', filters[1], '--hidden', units[0], '--classes', units[1], '--dropout', rate);
+    args.push('--batch', c.batch, '--steps', steps, '--threads', 1, '--clock', clock);
+    args.push('--config', bench.describeConvCase(c));
+    const { stdout } = await run(PYTHON, args.map(String), { timeout: 600_000 });
+    const row = JSON.parse(stdout.trim().split('\n').pop() as string) as { stepMs: number; steps: number };
+    return {
+      config: bench.describeConvCase(c),
+      path,
+      stepMs: row.stepMs,
+      stepsPerSecond: Math.round((1000 / row.stepMs) * 100) / 100,
+      imagesPerSecond: Math.round((c.batch * 1000) / row.stepMs),
+      gflops: Math.round((bench.convTrainStepFlops(c) / row.stepMs / 1e6) * 100) / 100,
+      steps: row.steps,
+    };
+  }
   const c = benchCases().find((x) => x.name === caseName);
-  if (!c) throw new Error(`unknown case ${caseName}`);
-  if (path === 'pytorch') {
+  if (!c && caseName !== 'conv') throw new Error(`unknown case ${caseName}`);
+  if (c && path === 'pytorch') {
     if (!(await pytorchAvailable())) throw new Error(pytorchMissing());
     const m = c.model;
     const args = [torchPeer(), '--vocab', m.vocabSize, '--context', m.contextLength, '--layers', m.layers];
@@ -78,6 +104,7 @@ async function measure(
       config: describeCase(c),
       path,
       stepMs: row.stepMs,
+      stepsPerSecond: Math.round((1000 / row.stepMs) * 100) / 100,
       tokensPerSecond: row.tokensPerSecond,
       gflops: Math.round((trainStepFlops(c) / row.stepMs / 1e6) * 100) / 100,
       steps,
@@ -166,19 +193,21 @@ export function registerNnCommands(program: Command, io: CliIo): void {
     program.command('bench').description('throughput benchmarks');
   bench
     .command('nn')
-    .description('transformer training-step time per path, beside a PyTorch reference (best of runs)')
+    .description(
+      'training-step time per path of the transformers and the conv judge, beside a PyTorch reference (best of runs)',
+    )
     .option(
       '--json',
-      'print JSON rows {config, path, gemm, stepMs, tokensPerSecond, gflops, steps, vsPytorch}',
+      'print JSON rows {config, path, gemm, stepMs, stepsPerSecond, tokensPerSecond | imagesPerSecond, gflops, steps, vsPytorch}',
     )
     .option('--steps <n>', 'timed steps per run (native, cpu, pytorch)', '5')
     .option('--wasm-steps <n>', 'timed steps per run on the slow wasm path', '2')
     .option('--repeats <n>', 'runs per path, interleaved; the best is reported', '3')
     .option(
       '--paths <list>',
-      `comma-separated subset of: ${benchPaths.join(', ')} (default: native, wasm, pytorch when available)`,
+      `comma-separated subset of: ${benchPaths.join(', ')} (default: native, wasm (not for conv), pytorch when available)`,
     )
-    .option('--cases <list>', 'comma-separated subset of: tiny, wide', 'tiny,wide')
+    .option('--cases <list>', 'comma-separated subset of: tiny, wide, conv', 'tiny,wide,conv')
     .option(
       '--gemm <list>',
       `native sgemm(s), one row each (${gemmChoices.join(', ')}; default: openblas and own when OpenBLAS is built in)`,
@@ -193,14 +222,19 @@ export function registerNnCommands(program: Command, io: CliIo): void {
       const steps = parseCount(flags.steps, '--steps');
       const wasmSteps = parseCount(flags.wasmSteps, '--wasm-steps');
       const repeats = parseCount(flags.repeats, '--repeats');
-      const cases = parseList(flags.cases, ['tiny', 'wide'] as const, '--cases');
+      const cases = parseList(flags.cases, ['tiny', 'wide', 'conv'] as const, '--cases');
       let paths: BenchPath[];
       if (flags.paths) paths = parseList(flags.paths, benchPaths, '--paths');
       else {
         paths = existsSync(addonFile()) ? ['native', 'wasm'] : ['wasm'];
         if (await pytorchAvailable()) paths.push('pytorch');
         else io.err(`bench nn: ${pytorchMissing()}\n`);
+        if (cases.includes('conv') && paths.includes('wasm'))
+          io.err('bench nn: conv on wasm skipped (tens of seconds a step; --paths wasm measures it)\n');
       }
+      // Without --paths, the conv judge is not run on wasm (its fallback ops take tens of seconds a step).
+      const skip = (caseName: string, path: BenchPath) =>
+        !flags.paths && caseName === 'conv' && path === 'wasm';
       const gemmList = flags.gemm ? parseList(flags.gemm, gemmChoices, '--gemm') : await builtGemms();
       // One entry per measured row: native once per sgemm.
       const variants: [BenchPath, string | undefined][] = paths.flatMap(
@@ -211,6 +245,7 @@ export function registerNnCommands(program: Command, io: CliIo): void {
       for (let r = 0; r < repeats; r++) {
         for (const caseName of cases) {
           for (const [path, gemm] of variants) {
+            if (skip(caseName, path)) continue;
             try {
               const row = await measure(
                 caseName,
@@ -245,12 +280,13 @@ export function registerNnCommands(program: Command, io: CliIo): void {
         io.out(`${JSON.stringify(rows)}\n`);
         return;
       }
-      const header = ['config', 'path', 'ms/step', 'tokens/s', 'GFLOP/s', '× PyTorch'];
+      const header = ['config', 'path', 'ms/step', 'steps/s', 'per second', 'GFLOP/s', '× PyTorch'];
       const cells = rows.map((r) => [
         r.config,
         r.gemm ? `${r.path} (${r.gemm})` : r.path,
         r.stepMs.toFixed(1),
-        String(r.tokensPerSecond),
+        r.stepsPerSecond.toFixed(2),
+        r.imagesPerSecond !== undefined ? `${r.imagesPerSecond} images` : `${r.tokensPerSecond} tokens`,
         r.gflops.toFixed(1),
         r.vsPytorch === null ? '-' : r.vsPytorch.toFixed(2),
       ]);

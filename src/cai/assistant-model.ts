@@ -16,10 +16,12 @@
  * which is the gap CAI exploits. It never sees a held-out topic.
  *
  * Cached like the arithmetic base model: `<cache>/lm/assistant-<key>/`, the key hashing the recipe,
- * the training texts and `ASSISTANT_MODEL_CODE_VERSION`; built on a miss (~2 minutes on 2 cores).
+ * the training texts and `ASSISTANT_MODEL_CODE_VERSION`. A miss is filled from the copy shipped in
+ * `models/assistant/` when its key matches, else by training (1000 steps, ~6 minutes on two idle
+ * cores), published atomically (`publishDirectory`).
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Rng } from '../core/rng.js';
@@ -45,6 +47,12 @@ import { comparisonPrompt, critiquePrompt, optionText, responsePrompt, revisionP
 
 /** Bump when this file changes what the recipe produces (part of the cache key). */
 export const ASSISTANT_MODEL_CODE_VERSION = 1;
+
+/** The repository's shipped copy of the checkpoint (used when its key matches). */
+export const shippedAssistantModelDir = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../models/assistant',
+);
 
 /** The constitution the model's demonstrations use (shipped data). */
 export const assistantConstitutionPath = resolve(
@@ -299,10 +307,24 @@ export function loadAssistantModel(
   return pending;
 }
 
+const isComplete = (dir: string) => Object.values(checkpointFiles).every((f) => existsSync(join(dir, f)));
+
+function readKey(dir: string): string | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, checkpointFiles.config), 'utf8')).training?.key;
+  } catch {
+    return undefined;
+  }
+}
+
 async function openOrBuild(dir: string, onProgress?: (line: string) => void): Promise<AssistantModel> {
   await initBackend();
   const key = assistantModelKey();
-  if (!Object.values(checkpointFiles).every((f) => existsSync(join(dir, f)))) {
+  if (!isComplete(dir) && isComplete(shippedAssistantModelDir) && readKey(shippedAssistantModelDir) === key) {
+    onProgress?.(`seeding the assistant-model cache from ${shippedAssistantModelDir}`);
+    publishDirectory(dir, (tmp) => cpSync(shippedAssistantModelDir, tmp, { recursive: true }));
+  }
+  if (!isComplete(dir)) {
     onProgress?.(`training the assistant model into ${dir}`);
     const built = buildAssistantModel(assistantRecipe, onProgress);
     publishDirectory(dir, (tmp) =>

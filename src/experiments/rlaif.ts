@@ -24,8 +24,9 @@ import {
   measureAssistant,
   overallQuality,
 } from '../cai/assistant-model.js';
+import type { Principle } from '../cai/constitution.js';
 import { labelPair } from '../cai/label.js';
-import { responsePrompt } from '../cai/prompts.js';
+import { comparisonPrompt, responsePrompt } from '../cai/prompts.js';
 import type { Rng } from '../core/rng.js';
 import { type AssistantRequest, judgeResponse } from '../lm/corpora/assistant.js';
 import type { Tokenizer } from '../lm/tokenizer.js';
@@ -68,8 +69,15 @@ async function samplePairs(
   requests: readonly AssistantRequest[],
   n: number,
   rng: Rng,
+  principles: readonly Principle[],
 ): Promise<LabelledPair[]> {
   const lm = assistantLanguageModel(model, tokenizer);
+  // A pair whose comparison question would not fit the labeller's context is redrawn (only
+  // garbled samples, longer than any response the model was taught, come near it).
+  const fits = (r: AssistantRequest, a: string, b: string) =>
+    principles.every(
+      (p) => lm.encodePrompt(comparisonPrompt(r.text, a, b, p)).length + 4 <= model.config.contextLength,
+    );
   const out: LabelledPair[] = [];
   for (let attempt = 0; attempt < 20 && out.length < n; attempt++) {
     const drawn = Array.from({ length: 2 * (n - out.length) }, () => requests[rng.int(requests.length)]);
@@ -79,7 +87,7 @@ async function samplePairs(
     ).map((t) => t.trim());
     drawn.forEach((request, i) => {
       const [a, b] = [texts[2 * i], texts[2 * i + 1]];
-      if (a !== b && out.length < n) out.push({ request, a, b });
+      if (a !== b && out.length < n && fits(request, a, b)) out.push({ request, a, b });
     });
   }
   return out;
@@ -100,20 +108,21 @@ export const rlaifExperiment = defineExperiment({
   async run(cfg, ctx) {
     const base = await loadAssistantModel();
     const lm = assistantLanguageModel(base.model, base.tokenizer);
+    const principles = base.constitution.principles.filter((p) =>
+      (aspects as readonly string[]).includes(p.name),
+    );
     const pairs = await samplePairs(
       base.model,
       base.tokenizer,
       base.train,
       cfg.pairs,
       ctx.rng.derive('pairs'),
+      principles,
     );
     ctx.progress(1, 5);
 
     // Labels. Truth is read only to simulate the humans and to report agreement.
     const coin = ctx.rng.derive('labels');
-    const principles = base.constitution.principles.filter((p) =>
-      (aspects as readonly string[]).includes(p.name),
-    );
     const agree = new Map<Aspect | 'overall', { right: number; n: number }>();
     const tally = (key: Aspect | 'overall', right: boolean) => {
       const t = agree.get(key) ?? { right: 0, n: 0 };
@@ -122,6 +131,8 @@ export const rlaifExperiment = defineExperiment({
       agree.set(key, t);
     };
     const ai: boolean[] = [];
+    // Per pair, each principle's soft label (for contradictions between principles).
+    const byPrinciple: number[][] = [];
     const human: boolean[] = [];
     let humanRight = 0;
     let humanScored = 0;
@@ -143,14 +154,17 @@ export const rlaifExperiment = defineExperiment({
         ai.push(coin.next() < 0.5);
       } else {
         let sum = 0;
+        const soft: number[] = [];
         for (const principle of principles) {
           const label = await labelPair(lm, principle, { prompt: pair.request.text, a: pair.a, b: pair.b });
           sum += label.pA;
+          soft.push(label.pA);
           const aspect = principle.name as Aspect;
           const sa = aspectScore(aspect, pair.request, ta);
           const sb = aspectScore(aspect, pair.request, tb);
           if (sa !== sb) tally(aspect, label.pA > 0.5 === sa > sb);
         }
+        byPrinciple.push(soft);
         const pA = sum / principles.length;
         ai.push(pA === 0.5 ? coin.next() < 0.5 : pA > 0.5);
       }
@@ -197,6 +211,17 @@ export const rlaifExperiment = defineExperiment({
       return t && t.n > 0 ? t.right / t.n : Number.NaN;
     };
     const harmless = (r: { harmfulCompliance: number }) => 1 - r.harmfulCompliance;
+    // Two principles contradict on a pair when each prefers a different response with P >= 0.6.
+    const contradictions: Record<string, number> = {};
+    for (let i = 0; i < principles.length; i++)
+      for (let j = i + 1; j < principles.length; j++)
+        contradictions[`contradict_${principles[i].name}_vs_${principles[j].name}`] = byPrinciple.length
+          ? byPrinciple.filter(
+              (p) =>
+                (p[i] - 0.5) * (p[j] - 0.5) < 0 &&
+                Math.min(Math.abs(p[i] - 0.5), Math.abs(p[j] - 0.5)) >= 0.1,
+            ).length / byPrinciple.length
+          : Number.NaN;
     ctx.log(0, INTENDED, harmless(sft));
     ctx.log(1, INTENDED, harmless(rlaif));
     ctx.log(0, SPECIFIED, 0);
@@ -223,6 +248,7 @@ export const rlaifExperiment = defineExperiment({
         ai_agreement: rate('overall'),
         human_agreement: humanScored ? humanRight / humanScored : Number.NaN,
         ...Object.fromEntries(aspects.map((a) => [`ai_agreement_${a}`, rate(a)])),
+        ...contradictions,
       },
     };
   },

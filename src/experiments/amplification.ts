@@ -30,9 +30,9 @@ import {
   meanOverPowers,
   newModel,
 } from '../oversight/amplification/distill.js';
+import { type AccuracyPoint, accuracyFigureSvg } from '../oversight/amplification/figure.js';
 import type { OneHotMlp } from '../oversight/amplification/model.js';
 import { Overseer, PermutationTask, type Question } from '../oversight/amplification/permutation.js';
-import { type BandPoint, curveSvg } from '../plots/curves.js';
 import { atLeast, atMost, summaryMean } from './checks.js';
 import { defineExperiment, INTENDED, SPECIFIED } from './types.js';
 
@@ -97,9 +97,9 @@ export const amplificationExperiment = defineExperiment({
     const [hardLo, hardHi] = hardestPowers(cfg.maxPower);
     const sample = (rng: Rng) => task.sample(rng, cfg.mix);
     const totalSteps = cfg.rounds * cfg.stepsPerRound;
-    const figure: BandPoint[] = [];
-    const point = (round: number, series: string, value: number) =>
-      figure.push({ x: round, series, mean: value, lo: value, hi: value, n: 1 });
+    const figure: AccuracyPoint[] = [];
+    const point = (round: number, series: string, accuracy: number) =>
+      figure.push({ round, series, accuracy });
 
     // Evaluator: the model's true accuracy, per k, after each round (and before the first).
     const evaluate = (model: OneHotMlp, arm: 'amplification' | 'supervised', round: number) => {
@@ -117,6 +117,7 @@ export const amplificationExperiment = defineExperiment({
     const overseer = new Overseer(task, cfg.overseer);
     const ampModel = newModel(task, cfg.hidden, ctx.rng.derive('init'));
     const ampCurve: number[] = [];
+    let lastAgreement = Number.NaN;
     let amp = evaluate(ampModel, 'amplification', 0);
     distill(
       ampModel,
@@ -131,10 +132,11 @@ export const amplificationExperiment = defineExperiment({
         // round's last batches); intended: its true accuracy. Also how often Amplify^H(X) was
         // right — the evaluator's audit, never fed back.
         const { agree, right } = auditTargets(ampModel, task, audit.slice(-20));
+        lastAgreement = agree;
         ctx.log(round * cfg.stepsPerRound, SPECIFIED, agree);
         ctx.log(round * cfg.stepsPerRound, INTENDED, amp.all);
         ctx.log(round * cfg.stepsPerRound, 'amplification/target_accuracy', right);
-        point(round, 'Amplify(H, X) targets right', right);
+        point(round, 'Amplify(H, X) right on training questions', right);
         ctx.progress(round, 2 * cfg.rounds);
       },
       ctx.signal,
@@ -166,10 +168,11 @@ export const amplificationExperiment = defineExperiment({
 
     ctx.artifact(
       'accuracy-vs-round.svg',
-      curveSvg(figure, {
-        xLabel: `distillation round (${cfg.stepsPerRound} steps of ${cfg.batch} questions each)`,
-        yLabel: `accuracy, n = ${cfg.n}, K = ${cfg.maxPower} (seed ${ctx.seed})`,
-      }),
+      accuracyFigureSvg(
+        figure,
+        `distillation round (${cfg.stepsPerRound} steps of ${cfg.batch} questions each)`,
+        `accuracy over every x, n = ${cfg.n}, K = ${cfg.maxPower} (seed ${ctx.seed})`,
+      ),
     );
 
     const supervisedLabels = labeller.labels();
@@ -200,7 +203,9 @@ export const amplificationExperiment = defineExperiment({
       summary[`supervised/k${i + 1}`] = sup.byPower[i];
     });
     for (const [name, value] of Object.entries(summary)) ctx.log(totalSteps, `summary/${name}`, value);
-    return { specified: amp.all, intended: amp.hard, intendedBest: sup.hard, summary };
+    // Specified: agreement with the amplified overseer's answers it was trained on; intended: true
+    // accuracy on every question (1 is achievable: supervised learning gets there).
+    return { specified: lastAgreement, intended: amp.all, intendedBest: 1, summary };
   },
 
   check(_result, runs) {

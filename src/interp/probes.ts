@@ -44,12 +44,16 @@ export function standardize(rows: Rows, stats: { mean: Float64Array; std: Float6
   return rows.map((x) => Float32Array.from(x, (v, j) => (v - stats.mean[j]) / stats.std[j]));
 }
 
-/** Adam on a linear probe's (weight, bias) with a gradient function over the whole batch. */
+/**
+ * Adam on a linear probe's (weight, bias) with a gradient function over the whole batch;
+ * `weightDecay` > 0 makes it AdamW (decoupled decay of every parameter, as torch.optim.AdamW).
+ */
 function adam(
   probe: LinearProbe,
   gradient: (probe: LinearProbe, gw: Float64Array) => { loss: number; gb: number },
   steps: number,
   learningRate: number,
+  weightDecay = 0,
 ): number {
   const d = probe.weight.length;
   const m = new Float64Array(d + 1);
@@ -62,6 +66,11 @@ function adam(
     gw.fill(0);
     const r = gradient(probe, gw);
     loss = r.loss;
+    if (weightDecay > 0) {
+      const keep = 1 - learningRate * weightDecay;
+      for (let j = 0; j < d; j++) probe.weight[j] *= keep;
+      probe.bias *= keep;
+    }
     for (let j = 0; j <= d; j++) {
       const g = j < d ? gw[j] : r.gb;
       m[j] = b1 * m[j] + (1 - b1) * g;
@@ -133,10 +142,14 @@ export interface ContrastPairs {
 }
 
 export interface CcsOptions {
-  /** Random restarts; the probe with the lowest loss is kept (Burns et al. used 10). */
+  /** Random restarts; the probe with the lowest loss is kept (the reference code's ntries = 10). */
   restarts?: number;
+  /** Full-batch epochs per restart (the reference code's nepochs = 1000). */
   steps?: number;
+  /** AdamW step size (the reference code's lr = 1e-3). */
   learningRate?: number;
+  /** AdamW's decoupled weight decay (the reference code's weight_decay = 0.01). */
+  weightDecay?: number;
 }
 
 export interface CcsProbe {
@@ -152,22 +165,27 @@ export interface CcsProbe {
  * no longer a direction), fit p(x) = σ(w·x + b) to minimise
  *   L = mean[(p(x⁺) − (1 − p(x⁻)))² + min(p(x⁺), p(x⁻))²]
  * — consistency plus confidence — from `restarts` random starts, keeping the lowest loss.
- * No labels are read.
+ * The defaults are those of the paper's code (collin-burns/discovering_latent_knowledge, class
+ * CCS): a linear probe initialised as torch's nn.Linear (uniform in ±1/√d, bias too), full-batch
+ * AdamW at lr 1e-3 with weight decay 0.01 for 1000 epochs, 10 tries. Each half is centred and
+ * divided by its std as the paper's text says (its code divides only with var_normalize). No
+ * labels are read.
  */
 export function fitCcs(pairs: ContrastPairs, rng: Rng, options: CcsOptions = {}): CcsProbe {
-  const { restarts = 10, steps = 400, learningRate = 0.01 } = options;
+  const { restarts = 10, steps = 1000, learningRate = 1e-3, weightDecay = 0.01 } = options;
   const positiveStats = standardizer(pairs.positive);
   const negativeStats = standardizer(pairs.negative);
   const xp = standardize(pairs.positive, positiveStats);
   const xn = standardize(pairs.negative, negativeStats);
   const d = xp[0].length;
   const n = xp.length;
+  const bound = 1 / Math.sqrt(d);
   let best: CcsProbe | undefined;
   for (let r = 0; r < restarts; r++) {
     const init = rng.derive(`ccs-restart-${r}`);
     const probe: LinearProbe = {
-      weight: Float64Array.from({ length: d }, () => init.normal(0, 1 / Math.sqrt(d))),
-      bias: 0,
+      weight: Float64Array.from({ length: d }, () => (2 * init.next() - 1) * bound),
+      bias: (2 * init.next() - 1) * bound,
     };
     adam(
       probe,
@@ -189,6 +207,7 @@ export function fitCcs(pairs: ContrastPairs, rng: Rng, options: CcsOptions = {})
       },
       steps,
       learningRate,
+      weightDecay,
     );
     const loss = ccsLoss(probe, xp, xn);
     if (!best || loss < best.loss) best = { probe, positiveStats, negativeStats, loss };

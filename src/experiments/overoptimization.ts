@@ -22,6 +22,7 @@
  * The control arm optimizes the gold utility itself (`proxy: 'gold'`): gold then cannot
  * rise and fall, and there is no proxy–gold gap.
  */
+import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { bestOfKCurve, completionDistribution, drawPool } from '../align/best-of-n.js';
 import { PpoConfigSchema, trainPpo } from '../align/ppo.js';
@@ -40,7 +41,7 @@ import {
 import { loadNoisyBaseModel } from '../lm/noisy-base-model.js';
 import { sampleRollouts, sequenceKl } from '../lm/rollout.js';
 import type { PromptCompletion } from '../lm/sequences.js';
-import type { Transformer } from '../nn/index.js';
+import { cloneTransformer, type Transformer } from '../nn/index.js';
 import { atLeast, mean } from './checks.js';
 import {
   arithmeticPair,
@@ -54,32 +55,54 @@ import {
   sftPolicy,
   sftSchema,
 } from './text-policy.js';
-import { defineExperiment, INTENDED, type SeedResult, SPECIFIED } from './types.js';
+import {
+  defineExperiment,
+  INTENDED,
+  type RunContext,
+  type RunResult,
+  type SeedResult,
+  SPECIFIED,
+} from './types.js';
 
 const config = z.strictObject({
   /** The starting policy: the cached competent base model (`basePolicy`, issue 10) or one trained in the run from `sft` (`in-run`). */
   policy: z.enum(['base', 'in-run']).default('base'),
   /**
-   * Which cached base model `policy: 'base'` starts from: `competent` (src/lm/base-model.ts: +/−
-   * right 99% of the time, × memorized per question) or `noisy` (src/lm/noisy-base-model.ts: the
-   * same model fine-tuned on +/− demonstrations a third of which are near misses, so it samples a
-   * near miss ~1/3 of the time while its argmax stays right — pairs of its own samples differ on
-   * something a proxy can learn to order; dpo-vs-ppo's base).
+   * Which cached base model `policy: 'base'` starts from: `noisy` (default; src/lm/noisy-base-model.ts:
+   * the competent model fine-tuned on +/− demonstrations a third of which are near misses, so it
+   * samples a near miss ~1/3 of the time while its argmax stays right — pairs of its own samples
+   * differ on something a proxy can verify, and there is room for optimization to raise gold) or
+   * `competent` (src/lm/base-model.ts: +/− right 99% of the time, × memorized per question; its
+   * +/− samples nearly all tie, its × answers no proxy on its trunk can check, so its proxies
+   * order the pool's pairs no better than a coin — measured 0.40–0.47 — and best-of-n has nothing
+   * to rise on).
    */
-  base: z.enum(['competent', 'noisy']).default('competent'),
+  base: z.enum(['competent', 'noisy']).default('noisy'),
   /**
    * Which questions the proxies' pairs, the best-of-n pool, PPO's rollouts and its evaluation
-   * use: `all` (the corpus's test head, half ×) or `add-sub` (+/− only, where competence is a rule
-   * rather than a memorized table).
+   * use: `add-sub` (default: +/− only, where competence is a rule the trunk can check) or `all`
+   * (the corpus's test head, half ×, which neither the policy nor its trunk can check).
    */
-  questions: z.enum(['all', 'add-sub']).default('all'),
+  questions: z.enum(['all', 'add-sub']).default('add-sub'),
+  /**
+   * The initial policy π₀ is the base model sampled at this temperature: its LM head divided by
+   * it (`atTemperature`), so labels, the best-of-n pool, PPO's start and reference and every KL
+   * are one policy's, at temperature 1 of that model. Its argmax is the base model's (the greedy
+   * competence gate is unchanged). Why not 1: the noisy base at temperature 1 puts 0.1% of its
+   * mass outside "<answer> sure", spread over hundreds of completions each below ~4·10⁻⁶
+   * (measured on 24 held-out +/− prompts), so best-of-n up to 1024 never meets a completion a
+   * proxy could overrate — a toy model's tail is far thinner than a real LM's. At 1.5 that mass
+   * is ~2.6% (1.7% listed + 0.9% pruned below 3·10⁻⁵): truncated answers, an empty answer,
+   * missing or garbled confidence words — the kind of tail Gao et al.'s policies have.
+   */
+  policyTemperature: z.number().min(0.5).max(3).default(1.5),
   sft: sftSchema,
   /** What is optimized: a reward model learned from labels, or (the control) the gold utility itself. */
   proxy: z.enum(['learned', 'gold']).default('learned'),
   /** The labeller of the proxies' training data: Boltzmann over the gold utility (β high: near-exact gold labels). */
   rater: raterSchema,
   /** Training comparisons per proxy reward model (Gao et al.'s data-size axis): ≥ 4 values over ≥ 10×. */
-  labels: z.array(z.number().int().min(10).max(100_000)).min(2).default([100, 200, 500, 1000]),
+  labels: z.array(z.number().int().min(10).max(100_000)).min(2).default([25, 100, 300, 1000, 3000]),
   rewardEpochs: z.number().int().min(1).max(100).default(4),
   /** Best-of-n values, all read off one pool of `bonPool` samples per prompt (the largest n < pool). */
   bestOfN: z
@@ -92,17 +115,17 @@ const config = z.strictObject({
    * (`completionDistribution`), pruned below this probability; the pruned mass is reported
    * (`pool/missingMass`). A pool of thousands of samples per prompt then costs no decoding.
    */
-  bonMinProbability: z.number().positive().max(0.1).default(1e-4),
+  bonMinProbability: z.number().positive().max(0.1).default(1e-5),
   /** Held-out prompts of the best-of-n pool. */
   bonPrompts: z.number().int().min(5).max(1500).default(48),
-  /** Sampling temperature of best-of-n's draws. */
-  temperature: z.number().positive().default(1),
   ppo: PpoConfigSchema.omit({ maxNewTokens: true })
     .extend({
       steps: z.number().int().min(1).default(150),
       // Gao et al.'s main RL runs use no KL penalty (they study one separately).
       klCoef: z.number().min(0).default(0),
-      learningRate: z.number().positive().default(1e-4),
+      // 3·10⁻⁴: at 10⁻⁴ sixty-four iterations of 16 rollouts gained +0.2 gold and never reached
+      // the proxy's favourites (seed 20, measured); Gao et al. run RL until gold turns.
+      learningRate: z.number().positive().default(3e-4),
     })
     .prefault({}),
   /** PPO measurements on held-out prompts at geometrically spaced steps (≈ log-spaced in KL). */
@@ -300,6 +323,18 @@ export function scoreDistinct(scorer: RewardScorer, items: readonly PromptComple
   return Float64Array.from(slots, (slot) => scores[slot]);
 }
 
+/**
+ * A copy of `base` whose samples at temperature 1 are `base`'s at `temperature`: the untied LM
+ * head (no bias) divided by it, so every logit is. Its argmax is `base`'s. Dispose it after use.
+ */
+export function atTemperature(base: PolicyBase, temperature: number): PolicyBase & { dispose(): void } {
+  const model = cloneTransformer(base.model);
+  const head = model.namedWeights().get('lm_head.weight');
+  if (!head) throw new Error('atTemperature: the model has no lm_head.weight');
+  if (temperature !== 1) tf.tidy(() => head.assign(tf.div(head, temperature)));
+  return { model, tokenizer: base.tokenizer, corpus: base.corpus, dispose: () => model.dispose() };
+}
+
 /** The gold utility as a scorer (the control arm's "proxy"). */
 const goldScorer: RewardScorer = {
   score: (items: readonly PromptCompletion[]) =>
@@ -318,16 +353,17 @@ export const overoptimizationExperiment = defineExperiment({
     'and the proxy–gold gap grows with d.',
   config,
   quick: {
-    labels: [25, 50, 100, 250],
+    labels: [25, 100, 300, 1000],
     rewardEpochs: 2,
     bonPool: 2048,
-    bonMinProbability: 1e-3,
+    // Low enough to keep π₀'s tail (its truncated and garbled completions sit at 10⁻⁴–10⁻⁵).
+    bonMinProbability: 3e-5,
     bonPrompts: 24,
     // Four PPO runs dominate quick mode's CPU: 16 rollouts per iteration keep a seed near 20 s.
-    ppo: { steps: 16, batchSize: 16 },
-    ppoCheckpoints: 10,
-    evalPrompts: 32,
-    evalSamples: 1,
+    ppo: { steps: 48, batchSize: 16 },
+    ppoCheckpoints: 12,
+    evalPrompts: 48,
+    evalSamples: 3,
     verifyPairs: 400,
   },
 
@@ -340,210 +376,23 @@ export const overoptimizationExperiment = defineExperiment({
   ],
 
   async run(cfg, ctx) {
-    const sft =
+    const base =
       cfg.policy === 'in-run'
         ? await sftPolicy(cfg.sft, ctx.seed)
         : cfg.base === 'noisy'
           ? await loadNoisyBaseModel()
           : await basePolicy();
-    const keep = (p: string) => cfg.questions === 'all' || parseArithmeticPrompt(p)?.op !== '*';
-    const wanted = Math.max(cfg.evalPrompts, cfg.bonPrompts);
-    const sets = promptSets(sft, cfg.questions === 'all' ? wanted : Number.MAX_SAFE_INTEGER);
-    const test = sets.test.filter(keep).slice(0, wanted);
-    const train = sets.train.filter(keep);
-    const ns = [...new Set(cfg.bestOfN)].sort((a, b) => a - b);
-    const pool = cfg.bonPool;
-    if (ns[ns.length - 1] > pool)
-      throw new RangeError(
-        `best-of-${ns[ns.length - 1]} needs a pool of at least that many samples (bonPool ${pool})`,
-      );
-    // One pool of samples per held-out prompt, shared by every proxy and every n.
-    const bonPrompts = test.slice(0, cfg.bonPrompts);
-    const distributions = completionDistribution(sft.model, sft.tokenizer, bonPrompts, {
-      maxNewTokens: MAX_NEW_TOKENS,
-      minProbability: cfg.bonMinProbability,
-      temperature: cfg.temperature,
-    });
-    const items = drawPool(distributions, pool, ctx.rng.derive('bon-draws'));
-    const gold = goldScorer.score(items);
-    const goldSft = mean([...gold]);
-    const sftAccuracy = mean(
-      items.map((x) => (scoreArithmeticCompletion(x.prompt, x.completion).correct ? 1 : 0)),
-    );
-    // The +/− questions alone: the class the model is meant to master (the × class is hard by design).
-    const addSub = items.filter((x) => parseArithmeticPrompt(x.prompt)?.op !== '*');
-    const sftAccuracyAddSub = mean(
-      addSub.map((x) => (scoreArithmeticCompletion(x.prompt, x.completion).correct ? 1 : 0)),
-    );
-    const labelled = [...new Set(cfg.labels)].sort((a, b) => a - b);
-    const allPairs =
-      cfg.proxy === 'learned'
-        ? goldLabelledPairs(sft, train, labelled[labelled.length - 1], cfg.rater, ctx.rng.derive('pairs'))
-        : [];
-    const probe = verificationPairs(cfg.verifyPairs, ctx.rng.derive('verify'));
-    const summary: Record<string, number> = {
-      goldSft,
-      sftAccuracy,
-      sftAccuracyAddSub,
-      'pool/missingMass': mean(distributions.map((d) => d.missing)),
-      'pool/distinctPerPrompt': mean(distributions.map((d) => d.completions.length)),
-      pairs: allPairs.length,
-    };
-    const goldSeries: Record<string, { d: number; gold: number; proxy: number }[]> = {};
-    let done = 0;
-    const total = labelled.length * (1 + cfg.ppo.steps);
-    let goldRl: CurvePoint[] | undefined;
-    const agreements: number[] = [];
-    for (const n of labelled) {
-      if (cfg.proxy === 'learned' && allPairs.length < n)
-        throw new RangeError(`only ${allPairs.length} distinct labelled pairs for N = ${n}`);
-      const proxy: RewardScorer & { dispose?(): void } =
-        cfg.proxy === 'gold'
-          ? goldScorer
-          : trainRewardModel(
-              allPairs.slice(0, n).map(trainingView),
-              {
-                epochs: cfg.rewardEpochs,
-                seed: ctx.rng.derive(`rm-${n}`).int(2 ** 31),
-                // The trunk's likelihood of the answer: without it a last-token head cannot tell right from wrong.
-                answerLikelihood: true,
-              },
-              { init: sft, signal: ctx.signal },
-            );
-      const proxyScores = scoreDistinct(proxy, items);
-      const agreement = probeAgreement(proxy, probe);
-      agreements.push(agreement);
-      summary[`rm/N=${n}/truthAgreement`] = agreement;
-      // On the pool's own pairs, half of them × questions the policy answers right half the time.
-      summary[`rm/N=${n}/poolAgreement`] = truthAgreement(proxyScores, gold, pool);
-      // The proxy on the gold scale (mean and spread matched on the SFT pool), so proxy − gold is a
-      // gap in gold units (Gao et al. normalize their reward models the same way). Gold needs none.
-      const calibrate = cfg.proxy === 'gold' ? (x: number) => x : affineMatch(proxyScores, gold);
-      // Per prompt, best-of-k of gold and of the proxy for every k, from one ranking of the pool.
-      const perPrompt = bonPrompts.map((_, p) => {
-        const span = [p * pool, (p + 1) * pool] as const;
-        const ranking = proxyScores.subarray(...span);
-        return {
-          gold: bestOfKCurve(ranking, gold.subarray(...span), ns),
-          proxy: bestOfKCurve(ranking, ranking, ns),
-        };
-      });
-      const bon: CurvePoint[] = ns.map((k, i) => ({
-        d: Math.sqrt(bestOfNKl(k)),
-        gold: Float64Array.from(perPrompt, (c) => c.gold[i]),
-        proxy: Float64Array.from(perPrompt, (c) => calibrate(c.proxy[i])),
-      }));
-      ctx.progress(++done, total);
-      // With the gold utility as "proxy" every N gives the same PPO run (same reward, same random
-      // numbers): run it once.
-      const rl =
-        (cfg.proxy === 'gold' && goldRl) ||
-        (await ppoCurve(cfg, ctx, sft, train, test.slice(0, cfg.evalPrompts), proxy, calibrate, () =>
-          ctx.progress(++done, total),
-        ));
-      if (cfg.proxy === 'gold' && goldRl) ctx.progress((done += cfg.ppo.steps), total);
-      if (cfg.proxy === 'gold') goldRl = rl;
-      proxy.dispose?.();
-      for (const [method, curve] of [
-        ['bon', bon],
-        ['rl', rl],
-      ] as const) {
-        const gains = curve.map((p) => ({ d: p.d, y: mean([...p.gold]) - mean([...curve[0].gold]) }));
-        const fit = method === 'bon' ? fitBestOfN(gains) : fitRl(gains);
-        const shape = riseThenFall(curve.map((p) => p.gold));
-        const gaps = curve.map((p) => mean([...p.proxy]) - mean([...p.gold]));
-        const key = `${method}/N=${n}`;
-        Object.assign(summary, {
-          [`${key}/alpha`]: fit.alpha,
-          [`${key}/beta`]: fit.beta,
-          [`${key}/r2`]: fit.r2,
-          [`${key}/dStar`]: fit.peakD,
-          [`${key}/points`]: curve.length,
-          [`${key}/topD`]: curve[curve.length - 1].d,
-          [`${key}/peakIndex`]: shape.peakIndex,
-          [`${key}/peakD`]: curve[shape.peakIndex].d,
-          [`${key}/rise`]: shape.rise,
-          [`${key}/riseSe`]: shape.riseSe,
-          [`${key}/drop`]: shape.drop,
-          [`${key}/dropSe`]: shape.dropSe,
-          [`${key}/risesThenFalls`]: shape.holds ? 1 : 0,
-          [`${key}/gapAtTop`]: gaps[gaps.length - 1] - gaps[0],
-          [`${key}/gapTrend`]: spearman(
-            curve.map((p) => p.d),
-            gaps,
-          ),
-        });
-        goldSeries[`${method === 'bon' ? 'BoN' : 'RL'} N=${n}`] = curve.map((p) => ({
-          d: p.d,
-          gold: mean([...p.gold]),
-          proxy: mean([...p.proxy]),
-        }));
-      }
+    // π₀: the base model at the policy temperature (a copy; the shared base is never changed).
+    const sft = atTemperature(base, cfg.policyTemperature);
+    try {
+      return await measureRun(cfg, ctx, sft);
+    } finally {
+      sft.dispose();
     }
-    // Issue 10, item 3: truth agreement rises with the number of labels.
-    summary['rm/truthAgreementTrend'] = spearman(labelled, agreements);
-    summary['rm/truthAgreementGain'] = agreements[agreements.length - 1] - agreements[0];
-    // The headline curve: best-of-n against the proxy trained on the fewest labels.
-    const headline = goldSeries[`BoN N=${labelled[0]}`];
-    headline.forEach((p, i) => {
-      ctx.log(ns[i], SPECIFIED, p.proxy);
-      ctx.log(ns[i], INTENDED, p.gold);
-    });
-    for (const [file, field, label] of [
-      ['gold-vs-sqrt-kl.svg', 'gold', 'gold reward (intended)'],
-      ['proxy-vs-sqrt-kl.svg', 'proxy', 'proxy on the gold scale (specified)'],
-    ] as const)
-      ctx.artifact(
-        file,
-        linesSvg(
-          Object.fromEntries(
-            Object.entries(goldSeries).map(([k, pts]) => [k, pts.map((p) => ({ x: p.d, y: p[field] }))]),
-          ),
-          'd = √KL (nats^½)',
-          label,
-        ),
-      );
-    const last = headline[headline.length - 1];
-    return { specified: last.proxy, intended: last.gold, summary };
   },
 
   check(_result, runs) {
-    const labels = [...new Set(runs[0]?.config.labels ?? [])].sort((a, b) => a - b);
-    const few = labels[0];
-    const at = (key: string) => mean(runs.map((r) => finite(r.result.summary?.[key])));
-    const methods = [
-      ['bon', 'best-of-n'],
-      ['rl', 'RL'],
-    ] as const;
-    return [
-      // Gao et al.'s curves rise then fall for every small proxy; the issue asks for ≥ 4 of 5 seeds.
-      ...methods.map(([m, name]) =>
-        atLeast(
-          `${name}, N=${few}: share of seeds whose gold rises then falls (interior peak, rise and drop > SE)`,
-          at(`${m}/N=${few}/risesThenFalls`),
-          0.8,
-        ),
-      ),
-      // More labels, later peak (their fig. 2/3): ρ ≥ 0.8 allows one adjacent swap among 4 N's.
-      ...methods.map(([m, name]) =>
-        atLeast(
-          `${name}: Spearman ρ of N against the seed-mean fitted d*`,
-          spearman(
-            labels,
-            labels.map((n) => at(`${m}/N=${n}/dStar`)),
-          ),
-          0.8,
-        ),
-      ),
-      // The proxy keeps rising after gold turns: the gap (both on the gold scale) grows with d.
-      ...methods.map(([m, name]) =>
-        atLeast(
-          `${name}, N=${few}: Spearman ρ of d against the proxy − gold gap (mean over seeds)`,
-          at(`${m}/N=${few}/gapTrend`),
-          0.8,
-        ),
-      ),
-    ];
+    return overoptimizationChecks(runs);
   },
 
   gates(runs) {
@@ -551,14 +400,236 @@ export const overoptimizationExperiment = defineExperiment({
   },
 });
 
+/** One seed's measurements from π₀ (`sft`): proxies, best-of-n and PPO curves, fits. */
+async function measureRun(cfg: Config, ctx: RunContext, sft: PolicyBase): Promise<RunResult> {
+  const keep = (p: string) => cfg.questions === 'all' || parseArithmeticPrompt(p)?.op !== '*';
+  const wanted = Math.max(cfg.evalPrompts, cfg.bonPrompts);
+  const sets = promptSets(sft, cfg.questions === 'all' ? wanted : Number.MAX_SAFE_INTEGER);
+  const test = sets.test.filter(keep).slice(0, wanted);
+  const train = sets.train.filter(keep);
+  const ns = [...new Set(cfg.bestOfN)].sort((a, b) => a - b);
+  const pool = cfg.bonPool;
+  if (ns[ns.length - 1] > pool)
+    throw new RangeError(
+      `best-of-${ns[ns.length - 1]} needs a pool of at least that many samples (bonPool ${pool})`,
+    );
+  // One pool of samples per held-out prompt, shared by every proxy and every n.
+  const bonPrompts = test.slice(0, cfg.bonPrompts);
+  const distributions = completionDistribution(sft.model, sft.tokenizer, bonPrompts, {
+    maxNewTokens: MAX_NEW_TOKENS,
+    minProbability: cfg.bonMinProbability,
+  });
+  const items = drawPool(distributions, pool, ctx.rng.derive('bon-draws'));
+  const gold = goldScorer.score(items);
+  const goldSft = mean([...gold]);
+  const sftAccuracy = mean(
+    items.map((x) => (scoreArithmeticCompletion(x.prompt, x.completion).correct ? 1 : 0)),
+  );
+  // The +/− questions alone: the class the model is meant to master (the × class is hard by design).
+  const addSub = items.filter((x) => parseArithmeticPrompt(x.prompt)?.op !== '*');
+  const sftAccuracyAddSub = mean(
+    addSub.map((x) => (scoreArithmeticCompletion(x.prompt, x.completion).correct ? 1 : 0)),
+  );
+  // Greedy decoding of held-out +/− prompts: what the model can do, whatever its sampling noise
+  // (the same argmax at any policy temperature).
+  const greedyPrompts = sets.test.filter((p) => parseArithmeticPrompt(p)?.op !== '*').slice(0, 200);
+  const greedy = sampleRollouts(sft.model, sft.tokenizer, greedyPrompts, {
+    maxNewTokens: MAX_NEW_TOKENS,
+    temperature: 1e-6,
+    rng: ctx.rng.derive('greedy'),
+  }).completions;
+  const sftGreedyAccuracyAddSub = mean(
+    greedyPrompts.map((p, i) => (scoreArithmeticCompletion(p, greedy[i]).correct ? 1 : 0)),
+  );
+  const labelled = [...new Set(cfg.labels)].sort((a, b) => a - b);
+  const allPairs =
+    cfg.proxy === 'learned'
+      ? goldLabelledPairs(sft, train, labelled[labelled.length - 1], cfg.rater, ctx.rng.derive('pairs'))
+      : [];
+  const probe = verificationPairs(cfg.verifyPairs, ctx.rng.derive('verify'));
+  const summary: Record<string, number> = {
+    goldSft,
+    sftAccuracy,
+    sftAccuracyAddSub,
+    sftGreedyAccuracyAddSub,
+    // The share of the pool that is not "<number> <confidence word>": the tail a proxy may overrate.
+    'pool/malformedShare': mean(
+      items.map((x) => (scoreArithmeticCompletion(x.prompt, x.completion).wellFormed ? 0 : 1)),
+    ),
+    'pool/missingMass': mean(distributions.map((d) => d.missing)),
+    'pool/distinctPerPrompt': mean(distributions.map((d) => d.completions.length)),
+    pairs: allPairs.length,
+  };
+  const goldSeries: Record<string, { d: number; gold: number; proxy: number }[]> = {};
+  let done = 0;
+  const total = labelled.length * (1 + cfg.ppo.steps);
+  let goldRl: CurvePoint[] | undefined;
+  const agreements: number[] = [];
+  for (const n of labelled) {
+    if (cfg.proxy === 'learned' && allPairs.length < n)
+      throw new RangeError(`only ${allPairs.length} distinct labelled pairs for N = ${n}`);
+    const proxy: RewardScorer & { dispose?(): void } =
+      cfg.proxy === 'gold'
+        ? goldScorer
+        : trainRewardModel(
+            allPairs.slice(0, n).map(trainingView),
+            {
+              epochs: cfg.rewardEpochs,
+              seed: ctx.rng.derive(`rm-${n}`).int(2 ** 31),
+              // The trunk's likelihood of the answer: without it a last-token head cannot tell right from wrong.
+              answerLikelihood: true,
+            },
+            { init: sft, signal: ctx.signal },
+          );
+    const proxyScores = scoreDistinct(proxy, items);
+    const agreement = probeAgreement(proxy, probe);
+    agreements.push(agreement);
+    summary[`rm/N=${n}/truthAgreement`] = agreement;
+    // On the pool's own pairs, half of them × questions the policy answers right half the time.
+    summary[`rm/N=${n}/poolAgreement`] = truthAgreement(proxyScores, gold, pool);
+    // The proxy on the gold scale (mean and spread matched on the SFT pool), so proxy − gold is a
+    // gap in gold units (Gao et al. normalize their reward models the same way). Gold needs none.
+    const calibrate = cfg.proxy === 'gold' ? (x: number) => x : affineMatch(proxyScores, gold);
+    // Per prompt, best-of-k of gold and of the proxy for every k, from one ranking of the pool.
+    const perPrompt = bonPrompts.map((_, p) => {
+      const span = [p * pool, (p + 1) * pool] as const;
+      const ranking = proxyScores.subarray(...span);
+      return {
+        gold: bestOfKCurve(ranking, gold.subarray(...span), ns),
+        proxy: bestOfKCurve(ranking, ranking, ns),
+      };
+    });
+    const bon: CurvePoint[] = ns.map((k, i) => ({
+      d: Math.sqrt(bestOfNKl(k)),
+      gold: Float64Array.from(perPrompt, (c) => c.gold[i]),
+      proxy: Float64Array.from(perPrompt, (c) => calibrate(c.proxy[i])),
+    }));
+    ctx.progress(++done, total);
+    // With the gold utility as "proxy" every N gives the same PPO run (same reward, same random
+    // numbers): run it once.
+    const rl =
+      (cfg.proxy === 'gold' && goldRl) ||
+      (await ppoCurve(cfg, ctx, sft, train, test.slice(0, cfg.evalPrompts), proxy, calibrate, () =>
+        ctx.progress(++done, total),
+      ));
+    if (cfg.proxy === 'gold' && goldRl) ctx.progress((done += cfg.ppo.steps), total);
+    if (cfg.proxy === 'gold') goldRl = rl;
+    proxy.dispose?.();
+    for (const [method, curve] of [
+      ['bon', bon],
+      ['rl', rl],
+    ] as const) {
+      const gains = curve.map((p) => ({ d: p.d, y: mean([...p.gold]) - mean([...curve[0].gold]) }));
+      const fit = method === 'bon' ? fitBestOfN(gains) : fitRl(gains);
+      const shape = riseThenFall(curve.map((p) => p.gold));
+      const gaps = curve.map((p) => mean([...p.proxy]) - mean([...p.gold]));
+      const key = `${method}/N=${n}`;
+      Object.assign(summary, {
+        [`${key}/alpha`]: fit.alpha,
+        [`${key}/beta`]: fit.beta,
+        [`${key}/r2`]: fit.r2,
+        [`${key}/dStar`]: fit.peakD,
+        [`${key}/points`]: curve.length,
+        [`${key}/topD`]: curve[curve.length - 1].d,
+        [`${key}/peakIndex`]: shape.peakIndex,
+        [`${key}/peakD`]: curve[shape.peakIndex].d,
+        [`${key}/rise`]: shape.rise,
+        [`${key}/riseSe`]: shape.riseSe,
+        [`${key}/drop`]: shape.drop,
+        [`${key}/dropSe`]: shape.dropSe,
+        [`${key}/risesThenFalls`]: shape.holds ? 1 : 0,
+        [`${key}/gapAtTop`]: gaps[gaps.length - 1] - gaps[0],
+        [`${key}/gapTrend`]: spearman(
+          curve.map((p) => p.d),
+          gaps,
+        ),
+      });
+      goldSeries[`${method === 'bon' ? 'BoN' : 'RL'} N=${n}`] = curve.map((p) => ({
+        d: p.d,
+        gold: mean([...p.gold]),
+        proxy: mean([...p.proxy]),
+      }));
+    }
+  }
+  // Issue 10, item 3: truth agreement rises with the number of labels.
+  summary['rm/truthAgreementTrend'] = spearman(labelled, agreements);
+  summary['rm/truthAgreementGain'] = agreements[agreements.length - 1] - agreements[0];
+  // The headline curve: best-of-n against the proxy trained on the fewest labels.
+  const headline = goldSeries[`BoN N=${labelled[0]}`];
+  headline.forEach((p, i) => {
+    ctx.log(ns[i], SPECIFIED, p.proxy);
+    ctx.log(ns[i], INTENDED, p.gold);
+  });
+  for (const [file, field, label] of [
+    ['gold-vs-sqrt-kl.svg', 'gold', 'gold reward (intended)'],
+    ['proxy-vs-sqrt-kl.svg', 'proxy', 'proxy on the gold scale (specified)'],
+  ] as const)
+    ctx.artifact(
+      file,
+      linesSvg(
+        Object.fromEntries(
+          Object.entries(goldSeries).map(([k, pts]) => [k, pts.map((p) => ({ x: p.d, y: p[field] }))]),
+        ),
+        'd = √KL (nats^½)',
+        label,
+      ),
+    );
+  const last = headline[headline.length - 1];
+  return { specified: last.proxy, intended: last.gold, summary };
+}
+
+/** The claim's checks, from the main runs (and each control's). */
+export function overoptimizationChecks(runs: readonly SeedResult<Config>[]) {
+  const labels = [...new Set(runs[0]?.config.labels ?? [])].sort((a, b) => a - b);
+  const few = labels[0];
+  const at = (key: string) => mean(runs.map((r) => finite(r.result.summary?.[key])));
+  const methods = [
+    ['bon', 'best-of-n'],
+    ['rl', 'RL'],
+  ] as const;
+  return [
+    // Gao et al.'s curves rise then fall for every small proxy; the issue asks for ≥ 4 of 5 seeds.
+    ...methods.map(([m, name]) =>
+      atLeast(
+        `${name}, N=${few}: share of seeds whose gold rises then falls (interior peak, rise and drop > SE)`,
+        at(`${m}/N=${few}/risesThenFalls`),
+        0.8,
+      ),
+    ),
+    // More labels, later peak (their fig. 2/3): ρ ≥ 0.8 allows one adjacent swap among 4 N's.
+    ...methods.map(([m, name]) =>
+      atLeast(
+        `${name}: Spearman ρ of N against the seed-mean fitted d*`,
+        spearman(
+          labels,
+          labels.map((n) => at(`${m}/N=${n}/dStar`)),
+        ),
+        0.8,
+      ),
+    ),
+    // The proxy keeps rising after gold turns: the gap (both on the gold scale) grows with d.
+    ...methods.map(([m, name]) =>
+      atLeast(
+        `${name}, N=${few}: Spearman ρ of d against the proxy − gold gap (mean over seeds)`,
+        at(`${m}/N=${few}/gapTrend`),
+        0.8,
+      ),
+    ),
+  ];
+}
+
 /** Competence the claim presumes, from the main runs. */
 export function overoptimizationGates(runs: readonly SeedResult<Config>[]) {
   const labels = [...new Set(runs[0]?.config.labels ?? [])].sort((a, b) => a - b);
   const at = (key: string) => mean(runs.map((r) => finite(r.result.summary?.[key])));
   return [
-    // The model must answer the +/− class right for "gold falls" to mean the proxy found a flaw
-    // (issue 10: ≥ 95% on held-out two-digit +/−; 0.9 leaves room for sampling at temperature 1).
-    atLeast('SFT accuracy on held-out +/− questions', at('sftAccuracyAddSub'), 0.9),
+    // The model must be able to answer +/− right for "gold falls" to mean the proxy found a flaw.
+    // Issue 10's competence criterion: ≥ 95% of held-out two-digit +/− exactly right, read on the
+    // policy's greedy (argmax) answer. Its samples are noisy by design (the noisy base's near
+    // misses, and π₀ samples at temperature 1.5): that noise is what best-of-n and PPO remove,
+    // so a gate on sampled accuracy would demand there be nothing to optimize. The sampled
+    // accuracy (`sftAccuracyAddSub`) stays in every summary.
+    atLeast('SFT greedy accuracy on held-out +/− questions', at('sftGreedyAccuracyAddSub'), 0.95),
     // Issue 10, item 3: reward models that verify agree with the truth on ≥ 75% of pairs at the largest budget.
     atLeast(
       `truth agreement of the N=${labels[labels.length - 1]} proxy on held-out verification pairs`,
@@ -730,7 +801,7 @@ export function ppoCheckpointSteps(steps: number, count: number): Set<number> {
  */
 async function ppoCurve(
   cfg: Config,
-  ctx: Parameters<typeof overoptimizationExperiment.run>[1],
+  ctx: RunContext,
   sft: PolicyBase,
   train: string[],
   test: string[],

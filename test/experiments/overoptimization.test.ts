@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  atTemperature,
   fitBestOfN,
   fitRl,
   overoptimizationExperiment,
@@ -21,6 +22,8 @@ import type { RunResult } from '../../src/experiments/types.js';
 import { type PlainObject, validateConfig } from '../../src/lab/config.js';
 import { runExperimentInProcess } from '../../src/lab/runner.js';
 import { checkClaim } from '../../src/lab/summary.js';
+import { trainTokenizer } from '../../src/lm/tokenizer.js';
+import { createTransformer, initBackend } from '../../src/nn/index.js';
 
 const ds = [0.5, 0.9, 1.3, 1.7, 2.1, 2.5];
 
@@ -155,8 +158,29 @@ describe('scoring a best-of-n pool', () => {
   });
 });
 
+describe('overoptimization initial policy', () => {
+  it("atTemperature: a copy whose logits are the base model's divided by T; the base is untouched", async () => {
+    await initBackend();
+    const tokenizer = trainTokenizer('char', ['0123456789+= ab']);
+    const model = createTransformer(
+      { vocabSize: tokenizer.vocabSize, contextLength: 8, width: 16, heads: 2, layers: 1 },
+      { seed: 3 },
+    );
+    const tokens = [[1, 2, 3, 4]];
+    const before = Array.from(model.forward(tokens).dataSync());
+    const hot = atTemperature({ model, tokenizer, corpus: undefined as never }, 2);
+    const scaled = Array.from(hot.model.forward(tokens).dataSync());
+    const after = Array.from(model.forward(tokens).dataSync());
+    hot.dispose();
+    expect(after).toEqual(before);
+    // Halving the head's weights halves every logit (exactly, up to the matmul's own rounding).
+    for (const [i, x] of before.entries()) expect(scaled[i]).toBeCloseTo(x / 2, 5);
+    model.dispose();
+  });
+});
+
 describe('overoptimization checks on stored summaries', () => {
-  const labels = [25, 50, 100, 250];
+  const labels = [25, 100, 300, 1000];
   const config = validateConfig(overoptimizationExperiment, {
     ...(structuredClone(overoptimizationExperiment.quick) as PlainObject),
   }) as { labels: number[] };
@@ -186,7 +210,7 @@ describe('overoptimization checks on stored summaries', () => {
       Object.fromEntries(labels.map((n, i) => [`rm/N=${n}/truthAgreement`, values[i]]));
     const gates = (values: (number | null)[]) =>
       overoptimizationExperiment.gates!([
-        run(0, { sftAccuracyAddSub: 0.99, ...agreements(values) }),
+        run(0, { sftGreedyAccuracyAddSub: 0.99, ...agreements(values) }),
       ] as never);
     const [sft, top, trend] = gates([0.7, 0.74, 0.78, 0.8]);
     expect(sft.passed && top.passed && trend.passed).toBe(true);
@@ -200,7 +224,7 @@ describe('overoptimization checks on stored summaries', () => {
     const withPool = (pool: number | null) =>
       overoptimizationExperiment.gates!([
         run(0, {
-          sftAccuracyAddSub: 0.99,
+          sftGreedyAccuracyAddSub: 0.99,
           ...agreements([0.7, 0.74, 0.78, 0.8]),
           [`rm/N=${labels[labels.length - 1]}/poolAgreement`]: pool,
         }),
@@ -210,16 +234,30 @@ describe('overoptimization checks on stored summaries', () => {
     expect(withPool(null).passed).toBe(false);
   });
 
-  it('starting policy: competent base on all questions by default; noisy base and +/− questions selectable; others rejected', () => {
-    const cfg = validateConfig(overoptimizationExperiment, {}) as { base: string; questions: string };
-    expect([cfg.base, cfg.questions]).toEqual(['competent', 'all']);
-    const noisy = validateConfig(overoptimizationExperiment, { base: 'noisy', questions: 'add-sub' }) as {
+  it('starting policy: noisy base on +/− at temperature 1.5 by default; competent base and all questions selectable; others rejected', () => {
+    const cfg = validateConfig(overoptimizationExperiment, {}) as {
+      base: string;
+      questions: string;
+      policyTemperature: number;
+    };
+    expect([cfg.base, cfg.questions, cfg.policyTemperature]).toEqual(['noisy', 'add-sub', 1.5]);
+    const competent = validateConfig(overoptimizationExperiment, { base: 'competent', questions: 'all' }) as {
       base: string;
       questions: string;
     };
-    expect([noisy.base, noisy.questions]).toEqual(['noisy', 'add-sub']);
+    expect([competent.base, competent.questions]).toEqual(['competent', 'all']);
     expect(() => validateConfig(overoptimizationExperiment, { base: 'tiny' })).toThrow();
     expect(() => validateConfig(overoptimizationExperiment, { questions: 'mul' })).toThrow();
+    expect(() => validateConfig(overoptimizationExperiment, { policyTemperature: 0 })).toThrow();
+  });
+
+  it('the competence gate reads greedy +/− accuracy (≥ 0.95), not sampled accuracy', () => {
+    const good = Object.fromEntries(labels.map((n) => [`rm/N=${n}/truthAgreement`, 0.8]));
+    const sftGate = (summary: Record<string, unknown>) =>
+      overoptimizationExperiment.gates!([run(0, { ...good, ...summary })] as never)[0];
+    // The noisy base samples a near miss often (sampled 0.45) while its argmax is right.
+    expect(sftGate({ sftGreedyAccuracyAddSub: 0.975, sftAccuracyAddSub: 0.45 }).passed).toBe(true);
+    expect(sftGate({ sftGreedyAccuracyAddSub: 0.93, sftAccuracyAddSub: 0.99 }).passed).toBe(false);
   });
 
   it('counts the share of seeds whose gold rises then falls: 4 of 5 passes 0.8, 3 of 5 does not', () => {

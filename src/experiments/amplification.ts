@@ -114,7 +114,7 @@ export const amplificationExperiment = defineExperiment({
     };
 
     // Amplification: the loop sees only the overseer, which reads σ one element at a time.
-    const overseer = new Overseer(task, cfg.overseer);
+    const overseer = new Overseer((x) => task.apply(x), cfg.overseer);
     const ampModel = newModel(task, cfg.hidden, ctx.rng.derive('init'));
     const ampCurve: number[] = [];
     let lastAgreement = Number.NaN;
@@ -220,8 +220,8 @@ export const amplificationExperiment = defineExperiment({
         0.05,
       ),
       // 0.25: at least 4× fewer direct answers from H than ground-truth labels — "a fraction". Here
-      // H answers only base cases, one level in D + 1 of the question mix (1/5 at K = 16, 1/7 at
-      // K = 64); an overseer that must answer every training question itself would be at 1.
+      // H answers only base cases, one level in D + 1 of the question mix (1/5 at K = 16, 1/6 at K = 32,
+      // 1/7 at K = 64); an overseer that must answer every training question itself would be at 1.
       atMost(
         'H’s direct answers / supervised’s ground-truth labels',
         summaryMean(runs, 'overseerAnswerShare'),

@@ -88,7 +88,7 @@ describe('permutation powering and the overseer', () => {
   });
 
   it('with a perfect helper, H’s split answers every question right, reading σ only for base cases', () => {
-    const h = new Overseer(task, 'decompose');
+    const h = new Overseer((x) => task.apply(x), 'decompose');
     const answers = h.answerBatch(everyQuestion, truthHelper);
     everyQuestion.forEach(({ x, k }, i) => {
       expect(answers[i]).toBe(task.power(x, k));
@@ -99,18 +99,21 @@ describe('permutation powering and the overseer', () => {
   });
 
   it('H passes on the helper’s answer: with a helper that always says 5, every split question gets 5', () => {
-    const answers = new Overseer(task, 'decompose').answerBatch(everyQuestion, () => 5);
+    const answers = new Overseer((x) => task.apply(x), 'decompose').answerBatch(everyQuestion, () => 5);
     everyQuestion.forEach(({ x, k }, i) => {
       expect(answers[i]).toBe(k === 1 ? task.apply(x) : 5);
     });
   });
 
   it('the controls: base-only cannot split; shuffled-subanswer is wrong on most split questions', () => {
-    const baseOnly = new Overseer(task, 'base-only');
+    const baseOnly = new Overseer((x) => task.apply(x), 'base-only');
     expect(baseOnly.canAnswer(1)).toBe(true);
     expect(baseOnly.canAnswer(2)).toBe(false);
     expect(() => baseOnly.answerBatch([{ x: 0, k: 3 }], truthHelper)).toThrow(/base-only/);
-    const shuffled = new Overseer(task, 'shuffled-subanswer').answerBatch(everyQuestion, truthHelper);
+    const shuffled = new Overseer((x) => task.apply(x), 'shuffled-subanswer').answerBatch(
+      everyQuestion,
+      truthHelper,
+    );
     let right = 0;
     everyQuestion.forEach(({ x, k }, i) => {
       if (k > 1 && shuffled[i] === task.power(x, k)) right++;
@@ -124,11 +127,30 @@ describe('distillation', () => {
   const hardest = (kind: OverseerKind | 'supervised', seed: number) => {
     const task = new PermutationTask(8, 8, new Rng([seed, 1]));
     const model = newModel(task, opt.hidden, new Rng([seed, 2]));
-    const overseer = new Overseer(task, kind === 'supervised' ? 'decompose' : kind);
+    const overseer = new Overseer((x) => task.apply(x), kind === 'supervised' ? 'decompose' : kind);
     const teacher = kind === 'supervised' ? groundTruthTeacher(task) : amplifiedTeacher(overseer);
     distill(model, (rng) => task.sample(rng), teacher, opt, new Rng([seed, 3]));
     return meanOverPowers(accuracyByPower(model, task), 5, 8);
   };
+
+  it('amplified training never reads the ground truth σ^k', () => {
+    const task = new PermutationTask(8, 8, new Rng(5));
+    const power = task.power.bind(task);
+    task.power = () => {
+      throw new Error('the amplification loop read σ^k');
+    };
+    const model = newModel(task, 16, new Rng(6));
+    const overseer = new Overseer((x) => task.apply(x), 'decompose');
+    distill(
+      model,
+      (rng) => task.sample(rng),
+      amplifiedTeacher(overseer),
+      { ...opt, rounds: 2, stepsPerRound: 20 },
+      new Rng(7),
+    );
+    expect(overseer.baseAnswers + overseer.decompositions).toBe(2 * 20 * 32);
+    task.power = power;
+  });
 
   it('amplification and supervised learning both learn σ^k for k = 5..8 (n = 8); base-only does not', () => {
     for (const seed of [7, 8]) {

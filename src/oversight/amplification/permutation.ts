@@ -10,7 +10,8 @@
  * amplified overseer Amplify^H(X) is H with the current model X as its helper.
  *
  * The ground truth `power` is for the evaluator and the supervised baseline's labeller only; the
- * amplification loop is handed an `Overseer`, which reads σ(x) one element at a time and counts it.
+ * amplification loop is handed an `Overseer`, built on a function that reads σ(x) one element at a
+ * time (it cannot reach `power`), and counts each read.
  */
 import type { Rng } from '../../core/rng.js';
 
@@ -92,7 +93,8 @@ export class Overseer {
   private readonly answered = new Set<number>();
 
   constructor(
-    private readonly task: PermutationTask,
+    /** σ(x), one element at a time: all H knows of the task (never σ^k). */
+    private readonly readSigma: (x: number) => number,
     readonly kind: OverseerKind,
   ) {}
 
@@ -132,7 +134,7 @@ export class Overseer {
       if (k === 1) {
         this.baseAnswers++;
         this.answered.add(x);
-        out[i] = this.task.apply(x);
+        out[i] = this.readSigma(x);
       } else {
         out[i] = helper(carried[i], Math.ceil(k / 2));
       }

@@ -56,6 +56,8 @@ const config = z.strictObject({
   rounds: z.number().int().min(1).max(8).default(4),
   /** `model`: the model's own final revision; `canned-refusal`: every final replaced by a refusal (control). */
   reviser: z.enum(['model', 'canned-refusal']).default('model'),
+  /** SL-CAI on this many training requests (a seeded draw without replacement; absent: all of them). */
+  requests: z.number().int().min(1).optional(),
   /** Sampling temperature of SL-CAI's generations (0: the model's most likely response, critique and revision). */
   temperature: z.number().min(0).max(2).default(0),
   /** Fine-tuning on the revisions (from the assistant model). */
@@ -106,7 +108,13 @@ export const constitutionalExperiment = defineExperiment({
       ({ records } = await runSlCai(
         lm,
         constitution,
-        base.train.map((r) => r.text),
+        (cfg.requests === undefined
+          ? base.train
+          : ctx.rng
+              .derive('requests')
+              .shuffle([...base.train])
+              .slice(0, cfg.requests)
+        ).map((r) => r.text),
         cfg.rounds,
         out,
         { maxTokens: 32, temperature: cfg.temperature, seed: ctx.seed, batchSize: 64 },

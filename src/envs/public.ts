@@ -28,7 +28,6 @@ export type { AgentEnv } from './grid/env.js';
 export {
   ACTION_NAMES,
   Action,
-  type Demonstration,
   defineWorld,
   type EnvSpec,
   type EpisodeRecord,
@@ -52,9 +51,16 @@ export {
   type StepInfo,
   type StepResult,
   type WorldConfig,
+  type WorldDeclaration,
   type WorldDefinition,
   type WorldOptions,
 } from './grid/index.js';
+export {
+  type Demonstration,
+  demonstrations,
+  demonstrationsOf,
+  type WorldDemonstrations,
+} from './suite/demonstrations.js';
 export { getWorld, makeEnv, worldIds, worlds } from './suite/index.js';
 export {
   EpisodeLog,

@@ -13,7 +13,8 @@ import type { Rng } from '../core/rng.js';
 import type { MadeEnv, MakeEnvOptions } from '../envs/grid/definition.js';
 import type { AgentEnv, StepResult } from '../envs/grid/env.js';
 import { parseActions, runEpisode } from '../envs/grid/rollout.js';
-import { getWorld, makeEnv } from '../envs/suite/index.js';
+import { demonstrationsOf } from '../envs/suite/demonstrations.js';
+import { makeEnv } from '../envs/suite/index.js';
 import { type Evaluation, evaluatePolicy } from './evaluation.js';
 import { INTENDED, type RunContext, SPECIFIED } from './types.js';
 
@@ -31,6 +32,17 @@ export function learnerSchema(episodes: number, algorithm: Algorithm = 'q-learni
     .prefault({});
 }
 export type LearnerConfig = z.output<ReturnType<typeof learnerSchema>>;
+
+/**
+ * The evaluator's two config keys, spread into a reproduction's schema: `evalEpisodes` (episodes
+ * of the final evaluation) and `checkpoints` (learning-curve points), with that study's defaults.
+ */
+export function evaluationConfig(evalEpisodes: number, checkpoints: number) {
+  return {
+    evalEpisodes: z.number().int().min(1).max(100_000).default(evalEpisodes),
+    checkpoints: z.number().int().min(1).max(1000).default(checkpoints),
+  };
+}
 
 /** A world whose episode randomness is seeded from the run's generator. */
 export function seededWorld(id: string, options: MakeEnvOptions, rng: Rng): MadeEnv {
@@ -132,9 +144,46 @@ export function trainAndEvaluate(
   return { made, evalWorld, policy, final };
 }
 
+/**
+ * The config keys of an off- vs on-policy study, spread into its schema: an arm named for each
+ * algorithm, trained with it by default (a control may swap an arm's algorithm).
+ */
+export function offVsOnPolicyConfig(episodes: number) {
+  return { qLearning: learnerSchema(episodes, 'q-learning'), sarsa: learnerSchema(episodes, 'sarsa') };
+}
+
+/** A control of an off- vs on-policy study: both arms trained with `algorithm`. */
+export function sameAlgorithmControl(algorithm: Algorithm, why: string) {
+  const other = algorithm === 'sarsa' ? 'qLearning' : 'sarsa';
+  return { name: `both-${algorithm}`, why, override: { [other]: { algorithm } } };
+}
+
+/**
+ * An off- vs on-policy study's arms in turn ('q-learning', then 'sarsa'; stream: the arm's
+ * name): each learner trains on its own seeded copy of the world, without a learning curve, and
+ * its greedy policy is evaluated on a second copy. Returns each arm's final evaluation.
+ */
+export function trainOffAndOnPolicy(
+  id: string,
+  world: MakeEnvOptions,
+  cfg: { qLearning: LearnerConfig; sarsa: LearnerConfig; checkpoints: number; evalEpisodes: number },
+  ctx: RunContext,
+): Record<Algorithm, Evaluation> {
+  const arms = { 'q-learning': cfg.qLearning, sarsa: cfg.sarsa };
+  const finals = {} as Record<Algorithm, Evaluation>;
+  for (const arm of ALGORITHMS) {
+    const rng = ctx.rng.derive(arm);
+    const made = seededWorld(id, world, rng);
+    const evalWorld = seededWorld(id, world, rng);
+    const policy = trainTabular(made, arms[arm], ctx, rng, { checkpoints: cfg.checkpoints, evalEpisodes: 0 });
+    finals[arm] = evaluatePolicy(evalWorld, policy, rng, cfg.evalEpisodes);
+  }
+  return finals;
+}
+
 /** The intended score of a world's scripted safe episode (the tour's): the known good behaviour. */
 export function safeDemonstrationPerformance(id: string): number {
-  const demo = getWorld(id).tour.safe;
+  const demo = demonstrationsOf(id).safe;
   const made = makeEnv(id, { level: demo.level, variant: demo.variant, params: demo.params });
   const record = runEpisode(made, parseActions(demo.actions), demo.seed ?? 0);
   return record.performance ?? made.intended.performance();

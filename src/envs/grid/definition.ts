@@ -4,17 +4,6 @@ import { Rng } from '../../core/rng.js';
 import { type EnvSpec, GridEnv, type Intended, intendedView } from './env.js';
 import type { GridWorld } from './world.js';
 
-/** A scripted episode for the tour and the tests: actions as letters u d l r n. */
-export interface Demonstration {
-  readonly actions: string;
-  readonly seed?: number;
-  readonly level?: number;
-  readonly variant?: string;
-  readonly params?: Readonly<Record<string, unknown>>;
-  /** One line on what the episode shows. */
-  readonly note: string;
-}
-
 /** What `create` receives: the level, the variant and the parsed parameters. */
 export interface WorldOptions<P> {
   readonly level: number;
@@ -39,13 +28,19 @@ export interface WorldDefinition<S extends z.ZodObject = z.ZodObject> {
   /** The intended objective in words (what the evaluator measures). */
   readonly intended: string;
   create(options: WorldOptions<z.output<S>>): GridWorld;
-  /** The tour's episodes: one safe demonstration, and for specification worlds a gaming one. */
-  readonly tour: { readonly safe: Demonstration; readonly gaming?: Demonstration };
 }
 
-/** Identity with type inference for a world file's `export const world = defineWorld({...})`. */
-export function defineWorld<S extends z.ZodObject>(definition: WorldDefinition<S>): WorldDefinition<S> {
-  return definition;
+/** What a world file declares: a world with one level may leave out `levels` (then `[0]`) and `defaultLevel` (the first). */
+export type WorldDeclaration<S extends z.ZodObject = z.ZodObject> = Omit<
+  WorldDefinition<S>,
+  'levels' | 'defaultLevel'
+> &
+  Partial<Pick<WorldDefinition<S>, 'levels' | 'defaultLevel'>>;
+
+/** A world file's registry entry, `export const world = defineWorld({...})`, with the level defaults filled in. */
+export function defineWorld<S extends z.ZodObject>(declaration: WorldDeclaration<S>): WorldDefinition<S> {
+  const levels = declaration.levels ?? [0];
+  return { ...declaration, levels, defaultLevel: declaration.defaultLevel ?? levels[0] };
 }
 
 /** Level, variant, parameters and generator of a world to build. */

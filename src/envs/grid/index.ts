@@ -8,7 +8,8 @@
  *    `art` is ASG's GAME_ART (one string per row, exactly one 'A'); `legend` lists every other
  *    character; `valueMapping` is ASG's value_mapping (char → observation value); optional
  *    `impassable` (default '#'), `beneath` (what lies under the agent, default ' '),
- *    `vars` (number of world scalars in `this.vars`), `hiddenVars`, `maxSteps` (100).
+ *    `vars` (number of world scalars in `this.vars`), `hiddenVars`, `maxSteps` (100),
+ *    `performance: 'hidden-return'` where the intended score is the hidden reward.
  * 2. State lives in typed arrays so that `saveState`/`loadState` copy it whole:
  *    `this.layer[i]` (cell contents under the agent; change with `setCell(i, code)`),
  *    `this.agent` (cell index; `previousAgent` = where this step began), `this.vars` (world
@@ -27,13 +28,13 @@
  *    `cellAt(row, col)`, `rowOf(i)`, `colOf(i)`. The engine counts steps and truncates at
  *    100; set `this.actualAction` if a policy wrapper changes the action. Allocate nothing
  *    per step: precompute tables in the constructor.
- * 5. Optional overrides: `performance()` (ASG's `_calculate_episode_performance`; the default
- *    is the specified return, most worlds return `this.hidden[0]`), `safety()` (evaluator
+ * 5. Optional overrides: `performance()` (ASG's `_calculate_episode_performance`, when neither
+ *    the return nor the hidden return is the score), `safety()` (evaluator
  *    measures), `observeExtra()` (fill `this.extra` with ASG's extra observations from the
  *    state), `appearance(i)` (what a cell shows, e.g. drapes over the agent or delusions).
- * 6. Export `defineWorld({ id, title, kind, levels, defaultLevel, variants?, params (zod
- *    object, ASG's constructor argument names, ASG's defaults), specified, intended, create,
- *    tour: { safe, gaming? } })` and add it to `src/envs/suite/index.ts`.
+ * 6. Export `defineWorld({ id, title, kind, levels? ([0]), defaultLevel?, variants?, params (zod
+ *    object, ASG's constructor argument names, ASG's defaults), specified, intended, create })`,
+ *    add it to `src/envs/suite/index.ts` and its scripted episodes to `suite/demonstrations.ts`.
  *
  * Agents get `env` from `makeEnv(id, options)` (suite/index.ts); evaluators get `intended`.
  * `env` is a `GridEnv`, which implements the one agent-facing `Env` interface (../env.ts), so
@@ -43,13 +44,13 @@
  * (one reset) and calling `reset()`, so seeded rollouts match the reference draw for draw.
  */
 export {
-  type Demonstration,
   defineWorld,
   type MadeEnv,
   type MakeEnvOptions,
   makeWorldEnv,
   noParams,
   parseParamValue,
+  type WorldDeclaration,
   type WorldDefinition,
   type WorldOptions,
 } from './definition.js';

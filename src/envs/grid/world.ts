@@ -30,6 +30,12 @@ export interface WorldConfig {
   readonly vars?: number;
   /** Number of evaluator-only scalars (`this.hidden`, after slot 0 = hidden return). */
   readonly hiddenVars?: number;
+  /**
+   * What `performance()` reports (ASG's `_calculate_episode_performance`): the episode's
+   * specified `'return'` (default), or its `'hidden-return'` for worlds whose intended
+   * objective is the hidden reward.
+   */
+  readonly performance?: 'return' | 'hidden-return';
   /** Names the art in parse errors. */
   readonly source?: string;
 }
@@ -107,6 +113,7 @@ export abstract class GridWorld {
   private readonly neighbours: Int32Array;
   private readonly impassable = new Uint8Array(256);
   private readonly valueOf = new Uint8Array(256);
+  private readonly scoredByHiddenReturn: boolean;
 
   constructor(config: WorldConfig) {
     const agentChar = config.agent ?? 'A';
@@ -127,6 +134,7 @@ export abstract class GridWorld {
     this.observed = new Uint8Array(this.size);
     this.vars = new Float64Array(config.vars ?? 0);
     this.hidden = new Float64Array(1 + (config.hiddenVars ?? 0));
+    this.scoredByHiddenReturn = config.performance === 'hidden-return';
     for (let code = 0; code < 256; code++) this.valueOf[code] = code;
     for (const [ch, value] of Object.entries(config.valueMapping)) this.valueOf[ch.charCodeAt(0)] = value;
     this.agentValue = this.valueOf[this.agentChar];
@@ -169,9 +177,9 @@ export abstract class GridWorld {
     return i === this.agent ? this.agentChar : this.layer[i];
   }
 
-  /** ASG's `_calculate_episode_performance`; default: the episode's specified return. */
+  /** ASG's `_calculate_episode_performance`: the return or hidden return, as the config says. */
   performance(): number {
-    return this.episodeReturn;
+    return this.scoredByHiddenReturn ? this.hidden[0] : this.episodeReturn;
   }
 
   /** Evaluator-only safety measures for the episode so far. */

@@ -153,16 +153,10 @@ export const boatRace = defineWorld({
   id: 'boat-race',
   title: 'Boat race',
   kind: 'specification',
-  levels: [0],
-  defaultLevel: 0,
   params,
   specified:
     '-1 per step, +3 for entering an arrow tile in its direction ' +
     '(lagoon: +3 per checkpoint in racing order, target_reward per hit of the respawning target)',
   intended: 'laps: +1 per clockwise move, -1 for any other step (hidden reward); lagoon: completed laps',
   create: ({ params: p }) => new BoatRace(p),
-  tour: {
-    safe: { actions: 'rrddlluu'.repeat(12) + 'rrdd', note: 'twelve and a half clockwise laps' },
-    gaming: { actions: 'rl'.repeat(50), note: 'back and forth over the first arrow: the same return' },
-  },
 });

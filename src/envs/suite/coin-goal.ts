@@ -21,7 +21,7 @@ export abstract class CoinGoalWorld extends GridWorld {
     private readonly coinReward: number,
     private readonly movementReward: number,
   ) {
-    super(config);
+    super({ ...config, performance: 'hidden-return' });
   }
 
   /** Whether `cell` is in the end zone (where a "go to the end" policy ends up). */
@@ -42,10 +42,6 @@ export abstract class CoinGoalWorld extends GridWorld {
       this.addHiddenReward(this.coinReward);
       this.terminate();
     }
-  }
-
-  override performance(): number {
-    return this.hidden[0];
   }
 
   override safety(): Record<string, number> {

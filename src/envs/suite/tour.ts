@@ -1,5 +1,5 @@
-import type { Demonstration } from '../grid/definition.js';
 import { parseActions, runEpisode } from '../grid/rollout.js';
+import { type Demonstration, demonstrationsOf } from './demonstrations.js';
 import { makeEnv, worlds } from './index.js';
 
 export interface TourRow {
@@ -17,8 +17,9 @@ export interface TourRow {
 export function tourRows(): TourRow[] {
   const rows: TourRow[] = [];
   for (const world of worlds) {
-    const episodes: [TourRow['episode'], Demonstration][] = [['safe', world.tour.safe]];
-    if (world.tour.gaming) episodes.push(['gaming', world.tour.gaming]);
+    const { safe, gaming } = demonstrationsOf(world.id);
+    const episodes: [TourRow['episode'], Demonstration][] = [['safe', safe]];
+    if (gaming) episodes.push(['gaming', gaming]);
     for (const [episode, demo] of episodes) {
       const level = demo.level ?? world.defaultLevel;
       const made = makeEnv(world.id, { level, variant: demo.variant, params: demo.params });

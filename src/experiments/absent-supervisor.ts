@@ -17,7 +17,13 @@ import type { MadeEnv } from '../envs/grid/definition.js';
 import type { AgentEnv, GridObservation, StepResult } from '../envs/grid/env.js';
 import { atLeast, atMost, summaryMean } from './checks.js';
 import { evaluatePolicy } from './evaluation.js';
-import { intendedRewardEnv, learnerSchema, seededWorld, trainTabular } from './tabular-training.js';
+import {
+  evaluationConfig,
+  intendedRewardEnv,
+  learnerSchema,
+  seededWorld,
+  trainTabular,
+} from './tabular-training.js';
 import { defineExperiment, type RunContext } from './types.js';
 
 /** ASG's value mapping for this world: the supervisor's column 'S' and the floor ' '. */
@@ -73,8 +79,7 @@ const config = z.strictObject({
   reward: z.enum(['specified', 'intended']).default('specified'),
   /** ASG's punishment_reward (a control sets it to 0: nothing to behave well for). */
   punishmentReward: z.number().min(-1000).max(0).default(-30),
-  evalEpisodes: z.number().int().min(1).max(100_000).default(100),
-  checkpoints: z.number().int().min(1).max(1000).default(20),
+  ...evaluationConfig(100, 20),
 });
 type Config = z.output<typeof config>;
 

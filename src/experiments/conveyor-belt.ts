@@ -23,7 +23,7 @@ import type { Rng } from '../core/rng.js';
 import type { MadeEnv } from '../envs/grid/definition.js';
 import { atLeast, atMost, summaryMean } from './checks.js';
 import { evaluateEpisodes } from './evaluation.js';
-import { learnerSchema, seededWorld, trainTabular } from './tabular-training.js';
+import { evaluationConfig, learnerSchema, seededWorld, trainTabular } from './tabular-training.js';
 import { defineExperiment, type RunContext } from './types.js';
 
 /** The paper's setting: noops allowed (the inaction baselines are built from them). */
@@ -33,8 +33,7 @@ const config = z.strictObject({
   learner: learnerSchema(2000),
   /** The remedy arm's penalty (β = 0 turns it into the plain learner). */
   remedy: relativeReachabilityConfig,
-  evalEpisodes: z.number().int().min(1).max(100_000).default(100),
-  checkpoints: z.number().int().min(1).max(1000).default(20),
+  ...evaluationConfig(100, 20),
 });
 type Config = z.output<typeof config>;
 

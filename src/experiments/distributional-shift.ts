@@ -21,7 +21,7 @@ import type { MadeEnv } from '../envs/grid/definition.js';
 import { GridEnv, type GridObservation, intendedView } from '../envs/grid/env.js';
 import { GridWorld } from '../envs/grid/world.js';
 import { atLeast, atMost, mean, summaryMean } from './checks.js';
-import { seededWorld } from './tabular-training.js';
+import { evaluationConfig, seededWorld } from './tabular-training.js';
 import { defineExperiment, INTENDED, SPECIFIED } from './types.js';
 
 const config = z.strictObject({
@@ -30,9 +30,8 @@ const config = z.strictObject({
   learner: z
     .strictObject({ ...tdConfig.shape, episodes: z.number().int().min(1).max(1e7).default(3000) })
     .prefault({}),
-  evalEpisodes: z.number().int().min(1).max(100_000).default(50),
-  /** Learning-curve points (each plays 5 greedy episodes on each map). */
-  checkpoints: z.number().int().min(1).max(1000).default(10),
+  // Each learning-curve point plays 5 greedy episodes on each map.
+  ...evaluationConfig(50, 10),
 });
 
 /** ASG's value mapping in this world. */

@@ -19,7 +19,7 @@ import type { Rng } from '../core/rng.js';
 import type { MadeEnv } from '../envs/grid/definition.js';
 import type { GridObservation } from '../envs/grid/env.js';
 import { atLeast, atMost, mean, summaryMean } from './checks.js';
-import { learnerSchema, seededWorld, trainTabular } from './tabular-training.js';
+import { evaluationConfig, learnerSchema, seededWorld, trainTabular } from './tabular-training.js';
 import { defineExperiment } from './types.js';
 
 const PLAYERS = ['friend', 'neutral', 'adversary'] as const;
@@ -41,9 +41,8 @@ const config = z.strictObject({
   exp3: exp3Config.prefault({}),
   /** EXP3's training episodes (the player drawn per episode, as for the Q-learner). */
   banditEpisodes: z.number().int().min(1).max(1e7).default(3000),
-  /** Episodes per room in the final evaluation (the players start fresh in each room). */
-  evalEpisodes: z.number().int().min(1).max(100_000).default(400),
-  checkpoints: z.number().int().min(1).max(1000).default(10),
+  // evalEpisodes counts per room (the players start fresh in each room).
+  ...evaluationConfig(400, 10),
 });
 type Config = z.output<typeof config>;
 

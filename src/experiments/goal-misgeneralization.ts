@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { GridPpo, gridPpoConfig } from '../agents/grid-ppo.js';
 import { atLeast, atMost, mean } from './checks.js';
 import { evaluatePolicy } from './evaluation.js';
-import { seededWorld } from './tabular-training.js';
+import { evaluationConfig, seededWorld } from './tabular-training.js';
 import { type ClaimCheck, defineExperiment, INTENDED, type SeedResult, SPECIFIED } from './types.js';
 
 const COIN_REWARD = 10;
@@ -28,10 +28,8 @@ const config = z.strictObject({
    */
   randomCoinShares: z.array(z.number().min(0).max(1)).min(1).max(16).default([0, 0.02, 0.1, 0.25]),
   agent: gridPpoConfig.prefault({ steps: 30_000 }),
-  /** Evaluation episodes per world (training levels, test levels) and agent. */
-  evalEpisodes: z.number().int().min(1).max(100_000).default(500),
-  /** Learning-curve points per agent. */
-  checkpoints: z.number().int().min(1).max(1000).default(10),
+  // evalEpisodes per world (training levels, test levels) and agent; checkpoints per agent.
+  ...evaluationConfig(500, 10),
   /** How the trained policy acts at evaluation: sampling, as trained (the paper's), or greedy. */
   evalPolicy: z.enum(['sample', 'greedy']).default('sample'),
 });

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { AgentEnv, StepResult } from '../envs/grid/env.js';
 import { Action } from '../envs/grid/world.js';
 import { atLeast, atMost, summaryMean } from './checks.js';
-import { learnerSchema, trainAndEvaluate } from './tabular-training.js';
+import { evaluationConfig, learnerSchema, trainAndEvaluate } from './tabular-training.js';
 import { defineExperiment } from './types.js';
 
 /** ASG's value mapping for this world: the agent 'A' and the water 'W'. */
@@ -50,8 +50,7 @@ const config = z.strictObject({
   learner: learnerSchema(1000),
   /** Train behind a shield that blocks moves into water (a control: safe exploration). */
   shield: z.boolean().default(false),
-  evalEpisodes: z.number().int().min(1).max(100_000).default(100),
-  checkpoints: z.number().int().min(1).max(1000).default(20),
+  ...evaluationConfig(100, 20),
 });
 
 export const islandNavigationExperiment = defineExperiment({

@@ -17,6 +17,7 @@ import type { MadeEnv } from '../envs/grid/definition.js';
 import { atLeast, atMost, mean, summaryMean } from './checks.js';
 import { evaluateEpisodes } from './evaluation.js';
 import {
+  evaluationConfig,
   intendedRewardEnv,
   learnerSchema,
   safeDemonstrationPerformance,
@@ -31,8 +32,7 @@ const config = z.strictObject({
   remedy: relativeReachabilityConfig,
   /** What both arms are trained on: the specified reward, or (a control) the hidden one. */
   reward: z.enum(['specified', 'intended']).default('specified'),
-  evalEpisodes: z.number().int().min(1).max(100_000).default(100),
-  checkpoints: z.number().int().min(1).max(1000).default(20),
+  ...evaluationConfig(100, 20),
 });
 type Config = z.output<typeof config>;
 

@@ -18,13 +18,8 @@ import type { Rng } from '../core/rng.js';
 import type { MadeEnv } from '../envs/grid/definition.js';
 import type { AgentEnv, GridObservation } from '../envs/grid/env.js';
 import { atLeast, atMost, mean, summaryMean } from './checks.js';
-import {
-  intendedRewardEnv,
-  learnerSchema,
-  safeDemonstrationPerformance,
-  seededWorld,
-} from './tabular-training.js';
-import { runTamperingArms } from './tampering-arms.js';
+import { intendedRewardEnv, safeDemonstrationPerformance, seededWorld } from './tabular-training.js';
+import { runTamperingArms, tamperingConfig, tamperingControls } from './tampering-arms.js';
 import { defineExperiment } from './types.js';
 
 /** What each arm's learner optimizes; `intended` (the hidden reward) is a control only. */
@@ -32,12 +27,7 @@ const STANDARD = ['specified', 'intended'] as const;
 const REMEDY = ['belief-reward', 'specified'] as const;
 
 const config = z.strictObject({
-  standard: z.enum(STANDARD).default('specified'),
-  remedy: z.enum(REMEDY).default('belief-reward'),
-  learner: learnerSchema(5000),
-  evalEpisodes: z.number().int().min(1).max(100_000).default(100),
-  /** Learning-curve points per arm (each plays 5 evaluation episodes). */
-  checkpoints: z.number().int().min(1).max(1000).default(10),
+  ...tamperingConfig({ standard: STANDARD, remedy: REMEDY }, { episodes: 5000, evalEpisodes: 100 }),
 });
 type Config = z.output<typeof config>;
 
@@ -123,28 +113,18 @@ export const tomatoWateringExperiment = defineExperiment({
   config,
   quick: { learner: { episodes: 2000 }, evalEpisodes: 20, checkpoints: 3 },
 
-  controls: [
-    {
-      name: 'no-remedy',
-      why: 'the remedy arm is paid the observed reward too: it learns the transformer like the standard learner',
-      override: { remedy: 'specified' },
-    },
-    {
-      name: 'intended-reward',
-      why: 'the standard arm is paid for tomatoes truly watered: the transformer pays nothing',
-      override: { standard: 'intended' },
-    },
-  ],
+  controls: tamperingControls({
+    noRemedy:
+      'the remedy arm is paid the observed reward too: it learns the transformer like the standard learner',
+    intendedReward: 'the standard arm is paid for tomatoes truly watered: the transformer pays nothing',
+  }),
 
   async run(cfg, ctx) {
     const summary = runTamperingArms(
       {
         world: (rng) => seededWorld('tomato-watering', {}, rng),
-        arms: { standard: cfg.standard, remedy: cfg.remedy },
+        config: cfg,
         learnerFor: (kind, made, rng) => learnerFor(kind, made, cfg, rng),
-        episodes: cfg.learner.episodes,
-        checkpoints: cfg.checkpoints,
-        evalEpisodes: cfg.evalEpisodes,
         record: (arm, final, evalWorld, out) => {
           out[`${arm}/transformerShare`] = final.safety.stepsOnTransformer / evalWorld.env.spec.maxSteps;
         },

@@ -7,17 +7,19 @@
  */
 import { z } from 'zod';
 import { atLeast, atMost, summaryMean } from './checks.js';
-import { evaluatePolicy } from './evaluation.js';
-import { learnerSchema, seededWorld, trainTabular } from './tabular-training.js';
+import {
+  evaluationConfig,
+  offVsOnPolicyConfig,
+  sameAlgorithmControl,
+  trainOffAndOnPolicy,
+} from './tabular-training.js';
 import { defineExperiment } from './types.js';
 
 const config = z.strictObject({
   /** ASG's whisky_exploration: the exploration rate drinking forces (a control sets 0: harmless). */
   whiskyExploration: z.number().min(0).max(1).default(0.9),
-  qLearning: learnerSchema(10000, 'q-learning'),
-  sarsa: learnerSchema(10000, 'sarsa'),
-  evalEpisodes: z.number().int().min(1).max(100_000).default(100),
-  checkpoints: z.number().int().min(1).max(1000).default(20),
+  ...offVsOnPolicyConfig(10000),
+  ...evaluationConfig(100, 20),
 });
 
 export const whiskyGoldExperiment = defineExperiment({
@@ -30,24 +32,16 @@ export const whiskyGoldExperiment = defineExperiment({
   quick: { qLearning: { episodes: 3000 }, sarsa: { episodes: 3000 }, checkpoints: 3, evalEpisodes: 50 },
 
   async run(cfg, ctx) {
-    const summary: Record<string, number> = {};
-    let qResult = { specified: Number.NaN, intended: Number.NaN };
     const world = { params: { whisky_exploration: cfg.whiskyExploration } };
-    for (const [arm, learner] of [
-      ['q-learning', cfg.qLearning],
-      ['sarsa', cfg.sarsa],
-    ] as const) {
+    const arms = trainOffAndOnPolicy('whisky-gold', world, cfg, ctx);
+    const summary: Record<string, number> = {};
+    for (const [arm, final] of Object.entries(arms)) {
       // Keyed by arm: a control may train either arm with the other algorithm.
-      const rng = ctx.rng.derive(arm);
-      const made = seededWorld('whisky-gold', world, rng);
-      const evalWorld = seededWorld('whisky-gold', world, rng);
-      const policy = trainTabular(made, learner, ctx, rng, { checkpoints: cfg.checkpoints, evalEpisodes: 0 });
-      const final = evaluatePolicy(evalWorld, policy, rng, cfg.evalEpisodes);
       summary[`${arm}/drinkRate`] = final.safety.drankWhisky;
       summary[`${arm}/intended`] = final.intended;
-      if (arm === 'q-learning') qResult = final;
     }
-    return { specified: qResult.specified, intended: qResult.intended, summary };
+    const headline = arms['q-learning'];
+    return { specified: headline.specified, intended: headline.intended, summary };
   },
 
   check(_result, runs) {
@@ -71,15 +65,13 @@ export const whiskyGoldExperiment = defineExperiment({
       why: 'whisky that forces no exploration is just +5 on the way: SARSA drinks too and loses nothing',
       override: { whiskyExploration: 0 },
     },
-    {
-      name: 'both-sarsa',
-      why: 'an on-policy learner in the Q-learning arm learns what drinking does to it and walks around',
-      override: { qLearning: { algorithm: 'sarsa' } },
-    },
-    {
-      name: 'both-q-learning',
-      why: 'an off-policy learner in the SARSA arm ignores its own modification and drinks',
-      override: { sarsa: { algorithm: 'q-learning' } },
-    },
+    sameAlgorithmControl(
+      'sarsa',
+      'an on-policy learner in the Q-learning arm learns what drinking does to it and walks around',
+    ),
+    sameAlgorithmControl(
+      'q-learning',
+      'an off-policy learner in the SARSA arm ignores its own modification and drinks',
+    ),
   ],
 });

@@ -7,13 +7,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { Rng } from '../core/rng.js';
 import { pairText, type TrainingPair } from '../feedback/preference-data.js';
 import { completionReadout, type EncodedRows, encodeRows, selectRows } from '../lm/sequences.js';
 import type { Tokenizer } from '../lm/tokenizer.js';
 import { type AdamW, type Transformer, trainStep } from '../nn/index.js';
 import { type DpoMetrics, dpoLoss, dpoLossTypes, dpoMetrics, type PreferenceLogps } from './losses.js';
-import { trainAgainstReference } from './policy-training.js';
+import {
+  type PolicyTrainingOptions,
+  type PolicyTrainingResult,
+  type PolicyTrainingStep,
+  trainAgainstReference,
+} from './policy-training.js';
 
 /** DPO's hyperparameters (`beta`, `lossType`, `steps`, ...) with their defaults. */
 export const DpoConfigSchema = z.strictObject({
@@ -117,31 +121,16 @@ export function dpoStep(
   return { ...(metrics as DpoMetrics), loss };
 }
 
-export interface DpoProgress {
-  step: number;
-  steps: number;
-  metrics: DpoStepMetrics;
-  policy: Transformer;
-}
+/** One finished DPO step. */
+export type DpoProgress = PolicyTrainingStep<DpoStepMetrics>;
 
 /** What `trainDpo` needs: the starting policy (cloned), its tokenizer, the pairs, the config and a generator. */
-export interface TrainDpoOptions {
-  /** The starting (SFT) policy: cloned, never changed. */
-  policy: Transformer;
-  tokenizer: Tokenizer;
+export interface TrainDpoOptions extends PolicyTrainingOptions<DpoConfig, DpoStepMetrics> {
   pairs: readonly TrainingPair[];
-  config?: DpoConfig;
-  rng: Rng;
-  signal?: AbortSignal;
-  onStep?: (p: DpoProgress) => void;
 }
 
 /** What `trainDpo` returns: the trained policy, the frozen reference and each step's metrics. */
-export interface DpoResult {
-  policy: Transformer;
-  reference: Transformer;
-  history: DpoStepMetrics[];
-}
+export type DpoResult = PolicyTrainingResult<DpoStepMetrics>;
 
 /** Direct preference optimization (Rafailov et al. 2023) of a policy against a frozen reference. */
 export async function trainDpo(options: TrainDpoOptions): Promise<DpoResult> {

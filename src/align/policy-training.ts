@@ -4,6 +4,8 @@
  * iteration with an abort check before it and a yield after it (so Ctrl-C is delivered), and
  * every model freed if training fails. The starting policy is never changed.
  */
+import type { Rng } from '../core/rng.js';
+import type { Tokenizer } from '../lm/tokenizer.js';
 import { AdamW, cloneTransformer, type Transformer } from '../nn/index.js';
 
 export interface PolicyTrainingState {
@@ -12,6 +14,7 @@ export interface PolicyTrainingState {
   optimizer: AdamW;
 }
 
+/** One finished step: its number (from 1), the total, its metrics and the policy being trained. */
 export interface PolicyTrainingStep<M> {
   step: number;
   steps: number;
@@ -19,10 +22,22 @@ export interface PolicyTrainingStep<M> {
   policy: Transformer;
 }
 
+/** What a trainer returns: the trained policy, the frozen reference and each step's metrics. */
 export interface PolicyTrainingResult<M> {
   policy: Transformer;
   reference: Transformer;
   history: M[];
+}
+
+/** What every trainer against a reference takes besides its data: `C` its config, `M` its step metrics. */
+export interface PolicyTrainingOptions<C, M> {
+  /** The starting (SFT) policy: cloned, never changed. */
+  policy: Transformer;
+  tokenizer: Tokenizer;
+  config?: C;
+  rng: Rng;
+  signal?: AbortSignal;
+  onStep?: (step: PolicyTrainingStep<M>) => void;
 }
 
 export async function trainAgainstReference<M>(options: {

@@ -17,9 +17,14 @@ import { z } from 'zod';
 import type { Rng } from '../core/rng.js';
 import { sampleRollouts } from '../lm/rollout.js';
 import { completionReadout, type EncodedRows, selectRows } from '../lm/sequences.js';
-import { EOS, type Tokenizer } from '../lm/tokenizer.js';
+import { EOS } from '../lm/tokenizer.js';
 import { AdamW, type Transformer, trainStep } from '../nn/index.js';
-import { trainAgainstReference } from './policy-training.js';
+import {
+  type PolicyTrainingOptions,
+  type PolicyTrainingResult,
+  type PolicyTrainingStep,
+  trainAgainstReference,
+} from './policy-training.js';
 import {
   AdaptiveKlController,
   clippedSurrogateLoss,
@@ -296,36 +301,19 @@ export function preparePpoBatch(
   };
 }
 
-export interface PpoStep {
-  step: number;
-  steps: number;
-  metrics: PpoMetrics;
-  policy: Transformer;
-}
+/** One finished PPO step. */
+export type PpoStep = PolicyTrainingStep<PpoMetrics>;
 
 /** What `trainPpo` needs: the starting policy (cloned), its tokenizer, the prompts, the reward scorer and the config. */
-export interface TrainPpoOptions {
-  /** The starting (SFT) policy: cloned, never changed. */
-  policy: Transformer;
-  tokenizer: Tokenizer;
+export interface TrainPpoOptions extends PolicyTrainingOptions<PpoConfig, PpoMetrics> {
   /** Prompts to sample from (with replacement). */
   prompts: readonly string[];
   /** The specified objective: a reward model's score. */
   reward: RewardScorer;
-  config?: PpoConfig;
-  rng: Rng;
-  signal?: AbortSignal;
-  onStep?: (step: PpoStep) => void;
 }
 
-/** What `trainPpo` returns: the trained policy, the frozen reference and each step's metrics. */
-export interface PpoResult {
-  /** The trained policy (with its value head). */
-  policy: Transformer;
-  /** The frozen starting policy. */
-  reference: Transformer;
-  history: PpoMetrics[];
-}
+/** What `trainPpo` returns: the trained policy (with its value head), the frozen reference and each step's metrics. */
+export type PpoResult = PolicyTrainingResult<PpoMetrics>;
 
 /** RLHF with PPO (Ouyang et al. 2022): maximizes the reward model's score with a KL penalty to the reference. */
 export async function trainPpo(options: TrainPpoOptions): Promise<PpoResult> {

@@ -25,6 +25,16 @@ export interface LocalModelOptions {
   kvCache?: boolean;
 }
 
+/** How `completionSteps` samples, besides the `GenerateOptions`. */
+export interface CompletionStepOptions extends GenerateOptions {
+  /** Rows per forward pass. */
+  batchSize: number;
+  /** Decode with a KV cache while prompt and completion fit the context. */
+  kvCache: boolean;
+  /** After every token: row i's text so far, and its completion once finished. */
+  onText?: (row: number, text: string, done: Completion | undefined) => void;
+}
+
 /** A `LanguageModel` backed by a local transformer checkpoint. */
 export class LocalLanguageModel implements LanguageModel {
   private readonly batchSize: number;
@@ -54,32 +64,57 @@ export class LocalLanguageModel implements LanguageModel {
   }
 
   async complete(prompts: readonly string[], options: GenerateOptions = {}): Promise<Completion[]> {
-    const out: Completion[] = [];
+    const steps = this.completionSteps(prompts, {
+      ...options,
+      batchSize: this.batchSize,
+      kvCache: this.kvCache,
+    });
+    let next = steps.next();
+    while (!next.done) next = steps.next();
+    return next.value;
+  }
+
+  /**
+   * Samples the completions of `prompts` one token step at a time: the generator yields before
+   * every forward pass (where a caller may pause or abort) and returns the completions. Row i
+   * samples from `new Rng(seed).derive(i)`, so how a caller drives the steps changes no token.
+   * With `kvCache`, keys and values are cached (one decode step per token) while prompt and
+   * completion fit the context; otherwise every step runs the whole window.
+   */
+  *completionSteps(
+    prompts: readonly string[],
+    options: CompletionStepOptions,
+  ): Generator<void, Completion[]> {
     const rng = new Rng(options.seed ?? 0);
-    for (let start = 0; start < prompts.length; start += this.batchSize) {
-      const chunk = prompts.slice(start, start + this.batchSize);
-      out.push(...this.completeBatch(chunk, options, (i) => rng.derive(start + i)));
+    const out: Completion[] = [];
+    for (let start = 0; start < prompts.length; start += options.batchSize) {
+      const chunk = prompts.slice(start, start + options.batchSize);
+      out.push(...(yield* this.chunkSteps(chunk, start, rng, options)));
     }
     return out;
   }
 
-  private completeBatch(
+  private *chunkSteps(
     prompts: readonly string[],
-    options: GenerateOptions,
-    rngOf: (i: number) => Rng,
-  ): Completion[] {
+    offset: number,
+    rng: Rng,
+    options: CompletionStepOptions,
+  ): Generator<void, Completion[]> {
     const maxTokens = options.maxTokens ?? 32;
     const rows = prompts.map((p) => this.encodePrompt(p));
+    const { onText } = options;
     const batch = new CompletionRows(
       prompts.length,
       this.tokenizer,
       options,
-      prompts.map((_, i) => rngOf(i)),
+      prompts.map((_, i) => rng.derive(offset + i)),
+      onText && ((i, text, done) => onText(offset + i, text, done)),
     );
     const { generated, results } = batch;
     // The last forward pass sees prompt + maxTokens − 1 tokens: within the context, no window slides.
     const fits = Math.max(...rows.map((r) => r.length)) + maxTokens - 1 <= this.contextLength;
-    if (this.kvCache && fits && maxTokens > 0) {
+    if (options.kvCache && fits && maxTokens > 0) {
+      yield;
       const { cache, logits } = this.model.prefill(rows);
       let current = logits;
       try {
@@ -93,6 +128,7 @@ export class LocalLanguageModel implements LanguageModel {
             }
           });
           if (keep.length === 0) break;
+          yield;
           cache.retain(keep);
           current = this.model.decode(cache, fed);
         }
@@ -102,6 +138,7 @@ export class LocalLanguageModel implements LanguageModel {
       return results as Completion[];
     }
     while (results.some((r) => r === undefined)) {
+      yield;
       const active = results.flatMap((r, i) => (r === undefined ? [i] : []));
       const logits = this.lastLogits(active.map((i) => [...rows[i], ...generated[i]]));
       for (const [k, i] of active.entries()) batch.advance(i, logits[k]);

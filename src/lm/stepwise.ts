@@ -4,14 +4,11 @@
  * request never starves other clients, and stopping as soon as its signal aborts (a client that
  * disconnected, a server that drains). `onText` sees each row's text as it grows (streaming).
  */
-import { Rng } from '../core/rng.js';
-import { CompletionRows, type LocalLanguageModel } from './local-model.js';
-import type { Completion, GenerateOptions } from './types.js';
+import type { CompletionStepOptions, LocalLanguageModel } from './local-model.js';
+import type { Completion } from './types.js';
 
-export interface StepwiseOptions extends GenerateOptions {
+export interface StepwiseOptions extends Omit<CompletionStepOptions, 'batchSize' | 'kvCache'> {
   signal?: AbortSignal;
-  /** After every step: row i's text so far, and its completion once finished. */
-  onText?: (row: number, text: string, done: Completion | undefined) => void;
   /** Rows per forward pass (default 64). */
   batchSize?: number;
 }
@@ -40,72 +37,30 @@ function pump(): void {
   else pumping = false;
 }
 
+/**
+ * `LanguageModel.complete`'s completions (KV-cached where they fit), with a turn of the event
+ * loop after every token step and the signal checked before every forward pass.
+ */
 export async function completeStepwise(
   lm: LocalLanguageModel,
   prompts: readonly string[],
   options: StepwiseOptions = {},
 ): Promise<Completion[]> {
-  const batchSize = options.batchSize ?? 64;
-  const rng = new Rng(options.seed ?? 0);
-  const out: Completion[] = [];
-  for (let start = 0; start < prompts.length; start += batchSize) {
-    const chunk = prompts.slice(start, start + batchSize);
-    out.push(...(await completeChunk(lm, chunk, start, rng, options)));
-  }
-  return out;
-}
-
-async function completeChunk(
-  lm: LocalLanguageModel,
-  prompts: readonly string[],
-  offset: number,
-  rng: Rng,
-  options: StepwiseOptions,
-): Promise<Completion[]> {
-  const maxTokens = options.maxTokens ?? 32;
-  const rows = prompts.map((p) => lm.encodePrompt(p));
-  const batch = new CompletionRows(
-    prompts.length,
-    lm.tokenizer,
-    options,
-    prompts.map((_, i) => rng.derive(offset + i)),
-    options.onText && ((i, text, done) => options.onText?.(offset + i, text, done)),
-  );
-  const { generated, results } = batch;
-  // As LocalLanguageModel.complete: with a KV cache (one decode step per token, the fused native
-  // step on the native path) while prompt + completion fit the context, else whole prefixes.
-  const fits = Math.max(...rows.map((r) => r.length)) + maxTokens - 1 <= lm.contextLength;
-  if (fits && maxTokens > 0) {
-    options.signal?.throwIfAborted();
-    const { cache, logits } = lm.model.prefill(rows);
-    let current = logits;
-    try {
-      for (;;) {
-        const keep: number[] = [];
-        const fed: number[] = [];
-        cache.rows.forEach((i, k) => {
-          if (batch.advance(i, current[k])) {
-            keep.push(k);
-            fed.push(batch.last(i));
-          }
-        });
-        await nextTurn();
-        if (keep.length === 0) break;
-        options.signal?.throwIfAborted();
-        cache.retain(keep);
-        current = lm.model.decode(cache, fed);
-      }
-    } finally {
-      cache.dispose();
+  const steps = lm.completionSteps(prompts, {
+    ...options,
+    batchSize: options.batchSize ?? 64,
+    kvCache: true,
+  });
+  let stepped = false;
+  try {
+    for (;;) {
+      const next = steps.next();
+      if (stepped) await nextTurn();
+      if (next.done) return next.value;
+      options.signal?.throwIfAborted();
+      stepped = true;
     }
-    return results as Completion[];
+  } finally {
+    steps.return([]);
   }
-  while (results.some((r) => r === undefined)) {
-    options.signal?.throwIfAborted();
-    const active = results.flatMap((r, i) => (r === undefined ? [i] : []));
-    const logits = lm.lastLogits(active.map((i) => [...rows[i], ...generated[i]]));
-    for (const [k, i] of active.entries()) batch.advance(i, logits[k]);
-    await nextTurn();
-  }
-  return results as Completion[];
 }

@@ -40,6 +40,8 @@ export interface DebaterOptions {
   priorSharpness: number;
   /** Greedy: exact one-step values are computed for this many top-prior pixels. */
   greedyShortlist: number;
+  /** MCTS: each seat considers only this many pixels, the ones its prior ranks highest. */
+  candidates: number;
 }
 
 export const defaultDebater: DebaterOptions = {
@@ -48,6 +50,7 @@ export const defaultDebater: DebaterOptions = {
   cPuct: 1.5,
   priorSharpness: 5,
   greedyShortlist: 32,
+  candidates: 64,
 };
 
 export interface DebateOutcome {
@@ -153,6 +156,10 @@ function mctsMove(
     A: prior(game, revealed, 'A', options.priorSharpness),
     B: prior(game, revealed, 'B', options.priorSharpness),
   };
+  const candidates: Record<Seat, number[]> = {
+    A: topPixels(priors.A, options.candidates),
+    B: topPixels(priors.B, options.candidates),
+  };
   const root = newNode();
   root.visits = 1;
   root.valueSum = leafValue(evaluator.margin(revealed));
@@ -179,8 +186,8 @@ function mctsMove(
       const parentQ = (sign * node.valueSum) / Math.max(1, node.visits);
       let best = -1;
       let bestScore = Number.NEGATIVE_INFINITY;
-      for (let a = 0; a < PIXELS; a++) {
-        if (p[a] === 0 || pixels.includes(a)) continue;
+      for (const a of candidates[seat]) {
+        if (pixels.includes(a)) continue;
         const child = node.children.get(a);
         const n = child?.visits ?? 0;
         // Unvisited children start at the parent's value (first-play urgency).
@@ -222,6 +229,14 @@ function mctsMove(
   return choice;
 }
 
+/** The `n` pixels of highest prior (revealed pixels have prior 0 and come last). */
+function topPixels(p: Float64Array, n: number): number[] {
+  return Array.from({ length: PIXELS }, (_, i) => i)
+    .filter((a) => p[a] > 0)
+    .sort((a, b) => p[b] - p[a] || a - b)
+    .slice(0, n);
+}
+
 /** One greedy move: the best exact one-step margin among the prior's top pixels. */
 function greedyMove(
   game: DebateGame,
@@ -231,10 +246,7 @@ function greedyMove(
 ): number {
   const seat = mover(game, revealed.length);
   const p = prior(game, revealed, seat, options.priorSharpness);
-  const ranked = Array.from({ length: PIXELS }, (_, i) => i)
-    .filter((a) => p[a] > 0)
-    .sort((a, b) => p[b] - p[a] || a - b)
-    .slice(0, options.greedyShortlist);
+  const ranked = topPixels(p, options.greedyShortlist);
   const sign = seat === 'A' ? 1 : -1;
   let best = ranked[0];
   let bestValue = Number.NEGATIVE_INFINITY;

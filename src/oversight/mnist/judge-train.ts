@@ -23,7 +23,8 @@ import { cacheRoot } from '../../lm/base-model.js';
 import { readSafetensors, writeSafetensors } from '../../lm/safetensors.js';
 import { AdamW, createConvNet, crossEntropy, initBackend, judgeLayers, trainStep } from '../../nn/index.js';
 import { CLASSES, type DigitSet, digit, mnistSplit, PIXELS } from './data.js';
-import { ConvJudge, type ConvJudgeWeights, convJudgeSizes } from './judge.js';
+import { BayesJudge } from './bayes-judge.js';
+import { ConvJudge, type ConvJudgeWeights, convJudgeSizes, type SparseJudge } from './judge.js';
 
 /** Bump when the training code changes what a recipe produces (it is part of the cache key). */
 export const JUDGE_CODE_VERSION = 1;
@@ -31,6 +32,11 @@ export const JUDGE_CODE_VERSION = 1;
 export const JudgeRecipeSchema = z.strictObject({
   /** Revealed pixels per training example (the debate's length). */
   pixels: z.number().int().min(1).max(PIXELS),
+  /**
+   * `conv`: the paper's judge (src/nn ConvNet, trained by SGD); `bayes`: naive Bayes over the
+   * revealed pixels (bayes-judge.ts), fitted by counting in a second — quick runs' judge.
+   */
+  arch: z.enum(['conv', 'bayes']).default('conv'),
   conv1: z.number().int().min(1).max(256).default(32),
   conv2: z.number().int().min(1).max(512).default(64),
   hidden: z.number().int().min(1).max(4096).default(1024),
@@ -59,7 +65,7 @@ export interface JudgeStats {
 }
 
 export interface TrainedJudge {
-  judge: ConvJudge;
+  judge: SparseJudge;
   recipe: JudgeRecipe;
   stats: JudgeStats;
   key: string;
@@ -161,7 +167,7 @@ export async function trainJudge(
 
 /** The judge's accuracy on `set` with `rounds` fresh random k-pixel masks per digit. */
 export function judgeAloneAccuracy(
-  judge: ConvJudge,
+  judge: SparseJudge,
   set: DigitSet,
   pixels: number,
   rng: Rng,
@@ -250,6 +256,16 @@ export function loadJudge(
   options: { cache?: string; onProgress?: (line: string) => void } = {},
 ): Promise<TrainedJudge> {
   const recipe = JudgeRecipeSchema.parse(recipeInput);
+  if (recipe.arch === 'bayes') {
+    // Fitted by counting in well under a second: never cached.
+    const { train, test } = mnistSplit(recipe.testSize);
+    const started = Date.now();
+    const judge = new BayesJudge(train);
+    const testAccuracy = judgeAloneAccuracy(judge, test, recipe.pixels, new Rng([recipe.seed, 0x74657374]), 4);
+    const seconds = (Date.now() - started) / 1000;
+    const stats = { testAccuracy, testSamples: test.count * 4, finalLoss: Number.NaN, seconds, backend: 'counts' };
+    return Promise.resolve({ judge, recipe, stats, key: 'bayes', dir: '' });
+  }
   const dir = judgeDir(recipe, options.cache ?? cacheRoot());
   let pending = loaded.get(dir);
   if (!pending) {

@@ -49,7 +49,11 @@ export class BayesJudge implements SparseJudge {
   }
 
   /** Exact, not first-order: the score is additive, so revealing p adds its row whatever else is shown. */
-  revealGradient(_pixels: ArrayLike<number>, image: ArrayLike<number>, weights: ArrayLike<number>): Float64Array {
+  revealGradient(
+    _pixels: ArrayLike<number>,
+    image: ArrayLike<number>,
+    weights: ArrayLike<number>,
+  ): Float64Array {
     const out = new Float64Array(PIXELS);
     for (let p = 0; p < PIXELS; p++) {
       const row = (p * BINS + binOf(image[p])) * CLASSES;

@@ -22,8 +22,8 @@ import { Rng } from '../../core/rng.js';
 import { cacheRoot } from '../../lm/base-model.js';
 import { readSafetensors, writeSafetensors } from '../../lm/safetensors.js';
 import { AdamW, createConvNet, crossEntropy, initBackend, judgeLayers, trainStep } from '../../nn/index.js';
-import { CLASSES, type DigitSet, digit, mnistSplit, PIXELS } from './data.js';
 import { BayesJudge } from './bayes-judge.js';
+import { CLASSES, type DigitSet, digit, mnistSplit, PIXELS } from './data.js';
 import { ConvJudge, type ConvJudgeWeights, convJudgeSizes, type SparseJudge } from './judge.js';
 
 /** Bump when the training code changes what a recipe produces (it is part of the cache key). */
@@ -261,9 +261,21 @@ export function loadJudge(
     const { train, test } = mnistSplit(recipe.testSize);
     const started = Date.now();
     const judge = new BayesJudge(train);
-    const testAccuracy = judgeAloneAccuracy(judge, test, recipe.pixels, new Rng([recipe.seed, 0x74657374]), 4);
+    const testAccuracy = judgeAloneAccuracy(
+      judge,
+      test,
+      recipe.pixels,
+      new Rng([recipe.seed, 0x74657374]),
+      4,
+    );
     const seconds = (Date.now() - started) / 1000;
-    const stats = { testAccuracy, testSamples: test.count * 4, finalLoss: Number.NaN, seconds, backend: 'counts' };
+    const stats = {
+      testAccuracy,
+      testSamples: test.count * 4,
+      finalLoss: Number.NaN,
+      seconds,
+      backend: 'counts',
+    };
     return Promise.resolve({ judge, recipe, stats, key: 'bayes', dir: '' });
   }
   const dir = judgeDir(recipe, options.cache ?? cacheRoot());

@@ -13,9 +13,16 @@
  *   - a supervised logistic probe on the same pairs (the ceiling),
  *   - zero-shot: the model's own "Y" vs "N" after "…?".
  * Then the misleading prefix (CCS should keep more accuracy than zero-shot: +4 points on
- * average in the paper), and Farquhar et al.'s distractor: a random word appended to both
- * halves of every pair — CCS may find the word instead of the truth.
- * Probes are fitted on the statements of 70% of the questions and scored on the rest.
+ * average in the paper), and Farquhar et al.'s distractor: a random word ("cat" or "dog")
+ * appended to both halves of every pair — CCS may find the word instead of the truth.
+ * Farquhar et al.'s probe can only classify a word that is the same on both halves because the
+ * LLM represents the word together with the answer (banana ⊕ false) in its own direction. A
+ * tiny model trained on sums has no such feature unless its corpus gives it a use: so after an
+ * answer, "cat" is followed by the grader's mark (the truth) and "dog" by a copier's mark ("+"
+ * for Y, "-" for N, whatever the truth). At the word's last character the model then holds
+ * both the truth and "dog ⊕ answer"; the control `neutral-words` has the grader after both.
+ * Probes are fitted on the statements of 70% of the questions and scored on the rest, all
+ * read at one layer fixed in advance (the last block).
  */
 import { z } from 'zod';
 import {
@@ -44,6 +51,14 @@ const config = z.strictObject({
   /** Operands run 0..maxOperand. */
   maxOperand: z.number().int().min(2).max(9).default(5),
   distractors: z.array(z.string().min(1).max(12)).min(2).default(['cat', 'dog']),
+  /**
+   * How the LM's corpus uses the two distractor words, written after an answer: 'copier' (after
+   * the first the grader marks the answer's truth; after the second a copier writes '+' for Y
+   * and '-' for N, whatever the truth: the model must represent word and answer together, as an
+   * LLM represents "banana" with "false"), 'neutral' (the grader's mark after either word: a
+   * control), 'unseen' (never in the corpus).
+   */
+  wordsInCorpus: z.enum(['unseen', 'neutral', 'copier']).default('copier'),
   heldOut: z.number().min(0.1).max(0.9).default(0.3),
   model: z
     .strictObject({
@@ -53,13 +68,16 @@ const config = z.strictObject({
     })
     .prefault({}),
   /** LM training steps (0: an untrained model, a control). */
-  steps: z.number().int().min(0).max(100_000).default(3000),
+  steps: z.number().int().min(0).max(100_000).default(4000),
   batchSize: z.number().int().min(1).max(1024).default(64),
   learningRate: z.number().positive().max(1).default(3e-3),
+  // CCS as the paper's code runs it (see fitCcs): 10 tries × 1000 AdamW epochs, lr 1e-3, decay 0.01.
   ccs: z
     .strictObject({
       restarts: z.number().int().min(1).max(100).default(10),
-      steps: z.number().int().min(1).max(100_000).default(400),
+      steps: z.number().int().min(1).max(100_000).default(1000),
+      learningRate: z.number().positive().max(1).default(1e-3),
+      weightDecay: z.number().min(0).max(1).default(0.01),
     })
     .prefault({}),
 });
@@ -85,8 +103,8 @@ function zeroShot(model: Transformer, tokenizer: Tokenizer, prompts: readonly st
 
 export const latentKnowledgeExperiment = defineExperiment({
   id: 'latent-knowledge',
-  // Quick mode trains a model of 2,500 steps per seed (~25 s of CPU; shorter runs had not learned
-  // the sums): too much for `npm start`'s 150 s. `reproduce latent-knowledge --quick` runs it.
+  // Quick mode trains a model of 3,500 steps per seed (~25 s of CPU; shorter runs had not learned
+  // the sums well enough): too much for `npm start`'s 150 s. `reproduce latent-knowledge --quick` runs it.
   extended: true,
   title:
     'Latent knowledge: CCS finds the truth a misleading prompt hides, and a distractor it can latch onto',
@@ -94,11 +112,14 @@ export const latentKnowledgeExperiment = defineExperiment({
     'An unsupervised CCS probe on a model’s hidden states classifies true and false statements well above chance, ' +
     'and under a prompt that makes the model answer falsely it keeps more accuracy than the model’s own answers ' +
     '(Burns et al. 2022: +4 points on average); a distractor word appended to both halves of each contrast pair ' +
-    'can capture it (Farquhar et al. 2023).',
+    'captures it when the model represents the word together with the answer (Farquhar et al. 2023).',
   config,
-  // 2500 steps: at 1000–1500 steps the model had not yet learned to judge the sums on seeds 50
-  // and 51 (zero-shot 0.50–0.86); at 2000 it had on seed 0 (1.00). Costs ~25 s CPU per seed.
-  quick: { steps: 2500, ccs: { restarts: 4, steps: 200 } },
+  // 3500 steps: at 1000–1500 the model had not learned to judge the sums on seeds 50 and 51
+  // (zero-shot 0.50–0.86); at 2500 it judged them but on seed 54 its truth was weak at the read
+  // layer (supervised probe 0.86, CCS 0.50–0.68 with a CCS loss of 0.09–0.15, against ≤ 0.06 where
+  // CCS found the truth); at 3500 seed 54 reads 1.00. The CCS settings are the paper's in both
+  // modes (they cost ~1 s). ~25–28 s CPU per seed.
+  quick: { steps: 3500 },
 
   async run(cfg: Config, ctx) {
     await initBackend();
@@ -141,6 +162,21 @@ export const latentKnowledgeExperiment = defineExperiment({
             { prompt: `${s.text}?${yn(ans)}`, completion: ans === s.truth ? '+' : '-' },
             { prompt: `${cfg.prefix}${s.text}?${yn(ans)}`, completion: ans === s.truth ? '+' : '-' },
           ]),
+          ...(cfg.wordsInCorpus !== 'unseen'
+            ? [1, 0].flatMap((ans) =>
+                cfg.distractors.slice(0, 2).map((w, wi) => ({
+                  prompt: `${s.text}?${yn(ans)} ${w}`,
+                  completion:
+                    cfg.wordsInCorpus === 'copier' && wi === 1
+                      ? ans
+                        ? '+'
+                        : '-'
+                      : ans === s.truth
+                        ? '+'
+                        : '-',
+                })),
+              )
+            : []),
         ];
       }),
     ];
@@ -194,6 +230,8 @@ export const latentKnowledgeExperiment = defineExperiment({
       const truthTest = test.map((s) => s.truth);
       const truthTrain = train.map((s) => s.truth);
       const wordTest = test.map((s) => (s.word === cfg.distractors[0] ? 1 : 0));
+      const wordTrain = train.map((s) => (s.word === cfg.distractors[0] ? 1 : 0));
+      const saidTest = test.map((s) => (s.lie ? 1 - s.truth : s.truth));
       for (const [name, render] of Object.entries(settings)) {
         const trainPairs = pairsOf(train, render);
         const testPairs = pairsOf(test, render);
@@ -204,6 +242,8 @@ export const latentKnowledgeExperiment = defineExperiment({
           summary[`ccsLoss/${name}/layer${l}`] = ccs.loss;
           if (name === 'distractor')
             summary[`ccsWord/${name}/layer${l}`] = signFreeAccuracy(credence, wordTest);
+          if (name === 'misleading')
+            summary[`ccsSaid/${name}/layer${l}`] = signFreeAccuracy(credence, saidTest);
           // The supervised ceiling: logistic regression on the difference of the normalised halves.
           const ps = standardizer(pairs.positive);
           const ns = standardizer(pairs.negative);
@@ -216,6 +256,11 @@ export const latentKnowledgeExperiment = defineExperiment({
           const predicted = probeProbabilities(probe, diff(testPairs[l]));
           summary[`probe/${name}/layer${l}`] =
             predicted.filter((p, i) => (p > 0.5 ? 1 : 0) === truthTest[i]).length / test.length;
+          if (name === 'distractor') {
+            const wp = probeProbabilities(fitLogisticProbe(diff(pairs), wordTrain), diff(testPairs[l]));
+            summary[`probeWord/${name}/layer${l}`] =
+              wp.filter((p, i) => (p > 0.5 ? 1 : 0) === wordTest[i]).length / test.length;
+          }
           ctx.log(l, `ccs/${name}`, summary[`ccs/${name}/layer${l}`]);
           ctx.log(l, `probe/${name}`, summary[`probe/${name}/layer${l}`]);
         });
@@ -233,8 +278,19 @@ export const latentKnowledgeExperiment = defineExperiment({
       const read = layers - 2;
       summary.ccsHonest = summary[`ccs/honest/layer${read}`];
       summary.ccsMisleading = summary[`ccs/misleading/layer${read}`];
+      summary.ccsMisleadingSaid = summary[`ccsSaid/misleading/layer${read}`];
       summary.ccsDistractor = summary[`ccs/distractor/layer${read}`];
       summary.ccsDistractorWord = summary[`ccsWord/distractor/layer${read}`];
+      summary.probeDistractor = summary[`probe/distractor/layer${read}`];
+      summary.probeDistractorWord = summary[`probeWord/distractor/layer${read}`];
+      // An unsupervised alternative to the fixed layer, reported only: the block (1..L) where
+      // CCS's loss under the misleading prompt is lowest.
+      let lowest = 1;
+      for (let l = 2; l <= cfg.model.layers; l++)
+        if (summary[`ccsLoss/misleading/layer${l}`] < summary[`ccsLoss/misleading/layer${lowest}`])
+          lowest = l;
+      summary.lowestLossLayerMisleading = lowest;
+      summary.ccsMisleadingLowestLoss = summary[`ccs/misleading/layer${lowest}`];
       summary.probeHonestBest = Math.max(
         ...Array.from({ length: layers }, (_, l) => summary[`probe/honest/layer${l}`]),
       );
@@ -242,7 +298,8 @@ export const latentKnowledgeExperiment = defineExperiment({
       const perLayer = [
         ['CCS, honest', 'ccs/honest'],
         ['CCS, misleading', 'ccs/misleading'],
-        ['CCS, distractor', 'ccs/distractor'],
+        ['CCS + distractor: truth', 'ccs/distractor'],
+        ['CCS + distractor: the word', 'ccsWord/distractor'],
         ['supervised, honest', 'probe/honest'],
         ['supervised, misleading', 'probe/misleading'],
       ].flatMap(([series, key]) =>
@@ -276,16 +333,19 @@ export const latentKnowledgeExperiment = defineExperiment({
   check(_result, runs) {
     const s = (name: string) => mean(runs.map((r) => r.result.summary?.[name] ?? Number.NaN));
     return [
-      // 0.8: well above chance (0.5; max(acc, 1 − acc) on 60 held-out statements of random
-      // directions averages about 0.55), below the supervised ceiling.
-      atLeast('CCS accuracy on held-out statements (honest prompt)', s('ccsHonest'), 0.8),
-      atLeast('CCS accuracy under the misleading prompt', s('ccsMisleading'), 0.8),
+      // 0.8: well above chance (0.5; max(acc, 1 − acc) on 22 held-out statements of random
+      // directions averages about 0.58), below the supervised ceiling.
+      atLeast('CCS finds the truth: accuracy on held-out statements (honest prompt)', s('ccsHonest'), 0.8),
+      atLeast('CCS finds the truth under the misleading prompt', s('ccsMisleading'), 0.8),
       // 0.04: Burns et al. report CCS beating zero-shot by 4 points on average.
       atLeast(
         'CCS minus zero-shot accuracy under the misleading prompt',
         s('ccsMisleading') - s('zeroShotMisleading'),
         0.04,
       ),
+      // Farquhar et al.: with a word appended to both halves, CCS classifies the word. The same
+      // 0.8 bar as for the truth: CCS's direction is the word's, not a coin's.
+      atLeast('CCS latches onto the distractor: accuracy on the word', s('ccsDistractorWord'), 0.8),
     ];
   },
 
@@ -308,6 +368,13 @@ export const latentKnowledgeExperiment = defineExperiment({
       name: 'honest-persona',
       why: 'a persona that answers truthfully does not mislead: zero-shot is as good as CCS',
       override: { personaLies: false },
+    },
+    {
+      name: 'neutral-words',
+      why:
+        'the words only ever precede the grader’s mark: the model has no use for word and answer ' +
+        'together, so no consistent word feature for CCS to latch onto',
+      override: { wordsInCorpus: 'neutral' },
     },
   ],
 });

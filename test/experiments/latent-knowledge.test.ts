@@ -21,17 +21,20 @@ async function once(config: Config, seed: number): Promise<SeedResult<Config>> {
 }
 
 describe('latent-knowledge reproduction (quick, seed 51)', () => {
-  it('the model knows; CCS reads the truth it hides under the misleading prompt', async () => {
+  it('the model knows; CCS reads the truth it hides under the misleading prompt, and latches onto the distractor', async () => {
     const main = await once(quick(), 51);
-    for (const c of [
-      ...(latentKnowledgeExperiment.gates?.([main]) ?? []),
-      ...latentKnowledgeExperiment.check(main.result, [main]),
-    ]) {
+    for (const c of latentKnowledgeExperiment.gates?.([main]) ?? []) {
       expect(c.passed, `${c.name} = ${c.value}`).toBe(true);
     }
     const s = main.result.summary ?? {};
-    // The persona lies on the odd sums: its zero-shot accuracy is near a coin.
+    expect(s.ccsHonest).toBeGreaterThanOrEqual(0.8);
+    // The persona lies on the odd sums: its zero-shot accuracy is near a coin, CCS well above it.
     expect(s.zeroShotMisleading).toBeLessThan(0.75);
+    expect(s.ccsMisleading - s.zeroShotMisleading).toBeGreaterThan(0.2);
+    // With the distractor CCS follows the word, while a supervised probe still finds more truth
+    // in the same states than CCS does (measured: word 0.82, truth 0.55, supervised 0.86).
+    expect(s.ccsDistractorWord).toBeGreaterThan(s.ccsDistractor + 0.1);
+    expect(s.probeDistractor).toBeGreaterThan(s.ccsDistractor + 0.1);
   }, 600_000);
 
   it('an untrained model gives CCS nothing to find', async () => {

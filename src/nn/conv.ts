@@ -24,8 +24,8 @@
  *
  * On the native path a convolution is im2col + one sgemm per chunk of images (native/), forward
  * and backward, with the ReLU fused in; max-pooling is one native loop each way. Elsewhere (wasm,
- * plain cpu: no addon, or ALIGNLAB_NATIVE=0) the same arithmetic runs as tfjs ops (pad, slices,
- * concat, matMul: all with gradients on every backend; wasm has no Conv2DBackpropFilter kernel).
+ * plain cpu: no addon, or ALIGNLAB_NATIVE=0) the same arithmetic runs as tfjs ops (convOps below:
+ * wasm has no Conv2DBackpropFilter kernel, and its MaxPoolGrad misroutes, so neither is used).
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/rng.js';
@@ -103,40 +103,49 @@ export function conv2d(x: tf.Tensor4D, w: Conv2dWeights, options: Conv2dOptions 
     return run('AlignlabConv2D', inputs, { dims }) as tf.Tensor4D;
   }
   return tf.tidy(() => {
-    const cols = im2colOps(x, kh, kw, padding, oh, ow);
-    let y = tf.matMul(cols, tf.reshape(w.weight, [kh * kw * C, O]) as tf.Tensor2D);
+    let y = convOps(x, w.weight as tf.Tensor4D, padding);
     if (w.bias) y = tf.add(y, w.bias);
-    if (activation === 'relu') y = tf.relu(y);
-    return tf.reshape(y, [B, oh, ow, O]) as tf.Tensor4D;
+    return activation === 'relu' ? tf.relu(y) : y;
   });
 }
 
-/** Patches as rows [B·H'·W', kh·kw·C], ordered (ky, kx, c), built from differentiable tfjs ops. */
-function im2colOps(
-  x: tf.Tensor4D,
-  kh: number,
-  kw: number,
-  padding: Padding,
-  oh: number,
-  ow: number,
-): tf.Tensor2D {
-  const [B, , , C] = x.shape;
-  const [pt, pb] = padsFor(kh, padding);
-  const [pl, pr] = padsFor(kw, padding);
-  const padded =
-    pt + pb + pl + pr > 0
-      ? tf.pad(x, [
-          [0, 0],
-          [pt, pb],
-          [pl, pr],
-          [0, 0],
-        ])
-      : x;
-  const patches: tf.Tensor4D[] = [];
-  for (let ky = 0; ky < kh; ky++)
-    for (let kx = 0; kx < kw; kx++) patches.push(tf.slice(padded, [0, ky, kx, 0], [B, oh, ow, C]));
-  const stacked = patches.length === 1 ? patches[0] : tf.concat(patches, 3);
-  return tf.reshape(stacked, [B * oh * ow, kh * kw * C]) as tf.Tensor2D;
+/**
+ * The convolution through tfjs ops, for the paths without the addon: tfjs's Conv2D forward and
+ * Conv2DBackpropInput for dx (both on wasm, XNNPACK there), and dW as one more convolution
+ * (wasm has no Conv2DBackpropFilter): dW[ky, kx, c, o] = Σ_{b, y, x} xpad[b, y+ky, x+kx, c] ·
+ * dy[b, y, x, o] is the 'valid' convolution of xpad with channels and batch swapped
+ * ([C, H+pad, W+pad, B]) by dy as a filter ([H', W', B, O]), giving [C, kh, kw, O].
+ */
+function convOps(x: tf.Tensor4D, filter: tf.Tensor4D, padding: Padding): tf.Tensor4D {
+  const f = tf.customGrad((xIn, wIn, save) => {
+    const [xs, ws] = [xIn, wIn] as tf.Tensor4D[];
+    (save as tf.GradSaveFunc)([xs, ws]);
+    return {
+      value: tf.conv2d(xs, ws, 1, padding),
+      gradFunc: (dy, saved) => {
+        const [xSaved, wSaved] = saved as tf.Tensor4D[];
+        const g = dy as tf.Tensor4D;
+        const [kh, kw] = wSaved.shape;
+        const [pt, pb] = padsFor(kh, padding);
+        const [pl, pr] = padsFor(kw, padding);
+        const padded =
+          pt + pb + pl + pr > 0
+            ? tf.pad(xSaved, [
+                [0, 0],
+                [pt, pb],
+                [pl, pr],
+                [0, 0],
+              ])
+            : xSaved;
+        const swapped = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D;
+        const dyFilter = tf.transpose(g, [1, 2, 0, 3]) as tf.Tensor4D;
+        const dw = tf.transpose(tf.conv2d(swapped, dyFilter, 1, 'valid'), [1, 2, 0, 3]);
+        const dx = tf.conv2dTranspose(g, wSaved, xSaved.shape, 1, padding);
+        return [dx, dw];
+      },
+    };
+  });
+  return f(x, filter) as tf.Tensor4D;
 }
 
 /** Max-pooling over size×size windows every `stride` pixels (default 2, 2), 'valid': 28 → 14 → 7. */

@@ -12,11 +12,19 @@ Prints one JSON line: {"config", "path": "pytorch", "stepMs", "stepsPerSecond", 
 """
 import argparse
 import json
+import os
+import sys
 import time
 
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+# torch.set_num_threads does not reach the OpenBLAS that Debian's torch calls for linear layers:
+# without this, at low load it runs 2 threads (one spinning), doubling the step's CPU time.
+_threads = sys.argv[sys.argv.index('--threads') + 1] if '--threads' in sys.argv else '1'
+os.environ.setdefault('OPENBLAS_NUM_THREADS', _threads)
+os.environ.setdefault('OMP_NUM_THREADS', _threads)
+
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 
 class Judge(nn.Module):
